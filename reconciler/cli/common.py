@@ -1,0 +1,68 @@
+"""What every subcommand shares: finding the repository, printing problems, failing cleanly."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+from rich.console import Console
+
+from reconciler.layout import find_root
+from reconciler.problems import Problem, Severity, display_path
+
+# markup and highlighting off: titles and IDs from user files must print exactly as written.
+stdout = Console(markup=False, highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+
+repo_option = click.option(
+    "--repo",
+    "repo",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The repository (or any folder inside it) holding exclusions/config.yaml.",
+)
+
+
+class CommandFailed(click.ClickException):
+    """A clean failure: one message on stderr, exit status 1, no traceback."""
+
+    exit_code = 1
+
+    def show(self, file: object = None) -> None:
+        stderr.print(f"error: {self.message}", style="bold red")
+
+
+def repository_root(start: Path) -> Path:
+    root = find_root(start)
+    if root is None:
+        raise CommandFailed(
+            f"no exclusions/config.yaml in {start} or any folder above it "
+            "(run inside a study-exclusions repository, or pass --repo)"
+        )
+    return root
+
+
+def print_problems(problems: list[Problem]) -> None:
+    """Errors and warnings, one per line, and as GitHub annotations when running in Actions."""
+    for problem in problems:
+        style = "yellow" if problem.severity is Severity.WARNING else "red"
+        stdout.print(problem.format(), style=style)
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            print(_annotation(problem), file=sys.stdout)
+
+
+def _annotation(problem: Problem) -> str:
+    kind = "warning" if problem.severity is Severity.WARNING else "error"
+    place = f"file={display_path(problem.path)}"
+    if problem.line:
+        place += f",line={problem.line},col={problem.column or 1}"
+    message = problem.message + (f" ({problem.hint})" if problem.hint else "")
+    return f"::{kind} {place}::{message.replace('%', '%25').replace(chr(10), '%0A')}"
+
+
+def fail(message: str) -> NoReturn:
+    raise CommandFailed(message)

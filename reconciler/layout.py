@@ -1,0 +1,67 @@
+"""Where things live in a lab's repository. One place, so every command agrees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+EXCLUSIONS_DIR = "exclusions"
+CONFIG_FILE = "config.yaml"
+STUDIES_DIR = "studies"
+LOCKS_DIR = "locks"
+LOCAL_STATE_DIR = ".exclusions-local"
+
+# The first line of every file, so editors running yaml-language-server validate as the user types.
+MODELINE_PREFIX = "# yaml-language-server: $schema="
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The paths of one repository, found from its root."""
+
+    root: Path
+
+    @property
+    def exclusions(self) -> Path:
+        return self.root / EXCLUSIONS_DIR
+
+    @property
+    def config(self) -> Path:
+        return self.exclusions / CONFIG_FILE
+
+    @property
+    def studies(self) -> Path:
+        return self.exclusions / STUDIES_DIR
+
+    @property
+    def locks(self) -> Path:
+        return self.exclusions / LOCKS_DIR
+
+    def locks_of(self, target: str) -> Path:
+        return self.locks / target
+
+    def capture_file(self, target: str, hit_id: str) -> Path:
+        return self.locks_of(target) / f"{hit_id}.yaml"
+
+    def study_file(self, study_id: str) -> Path:
+        return self.studies / f"{study_id}.yaml"
+
+    def default_local_state(self, target: str) -> Path:
+        return self.root / LOCAL_STATE_DIR / target / "state.json"
+
+    def modeline_for(self, path: Path, schema_file: str) -> str:
+        """The schema line for ``path``, pointing at ``schemas/`` by a path relative to the file."""
+        depth = len(path.resolve().relative_to(self.root.resolve()).parts) - 1
+        return f"{MODELINE_PREFIX}{'../' * depth}schemas/{schema_file}"
+
+
+def find_root(start: Path) -> Path | None:
+    """The repository root for ``start``: a folder holding exclusions/config.yaml, or the
+    exclusions/ folder itself, searched upwards like git does so any sub-folder works."""
+    start = start.resolve()
+    if start.name == EXCLUSIONS_DIR and (start / CONFIG_FILE).is_file():
+        return start.parent
+    for folder in (start, *start.parents):
+        if (folder / EXCLUSIONS_DIR / CONFIG_FILE).is_file():
+            return folder
+    return None

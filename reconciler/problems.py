@@ -1,0 +1,71 @@
+"""Problems found in a lab's repository, each pointing at a file, line and column.
+
+Every check reports into a list of ``Problem`` rather than raising on the first one, so
+``exclusions validate`` can show a user everything that is wrong in one run.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+
+class Severity(Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with one file. ``line`` and ``column`` are 1-based; 0 means unknown."""
+
+    path: Path
+    message: str
+    hint: str = ""
+    line: int = 0
+    column: int = 0
+    severity: Severity = Severity.ERROR
+
+    def location(self) -> str:
+        shown = display_path(self.path)
+        if self.line:
+            return f"{shown}:{self.line}:{self.column or 1}"
+        return shown
+
+    def format(self) -> str:
+        """``path:line:column: message`` then the hint, the form editors and CI annotate."""
+        prefix = "warning: " if self.severity is Severity.WARNING else ""
+        text = f"{self.location()}: {prefix}{self.message}"
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return text
+
+
+class InvalidInput(Exception):
+    """Raised when input cannot be used; carries every problem found, not only the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(problem.format() for problem in problems))
+        self.problems = problems
+
+
+def display_path(path: Path) -> str:
+    """A path relative to the working directory when it lies below it, so messages stay short."""
+    try:
+        return os.path.relpath(path) if path.is_absolute() and _below_cwd(path) else str(path)
+    except ValueError:  # a different drive on Windows
+        return str(path)
+
+
+def _below_cwd(path: Path) -> bool:
+    try:
+        path.relative_to(Path.cwd())
+    except ValueError:
+        return False
+    return True
+
+
+def errors_only(problems: list[Problem]) -> list[Problem]:
+    return [problem for problem in problems if problem.severity is Severity.ERROR]

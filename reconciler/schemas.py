@@ -1,0 +1,181 @@
+"""JSON Schema validation of the repository's files, with errors turned into located problems.
+
+The schemas under ``schemas/`` are the contract editors see (through the ``yaml-language-server``
+line at the top of every file); the tool validates against the very same files.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+
+from reconciler.problems import Problem
+from reconciler.yamlread import locate
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+
+CONFIG_SCHEMA = "config.schema.json"
+STUDY_SCHEMA = "study.schema.json"
+CAPTURE_SCHEMA = "capture.schema.json"
+PLAN_SCHEMA = "plan.schema.json"
+
+_FORMATS = FormatChecker(formats=())
+
+
+@_FORMATS.checks("date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    # date.fromisoformat also accepts 20270101 and week dates; the schema promises YYYY-MM-DD.
+    return not isinstance(value, str) or (len(value) == 10 and bool(date.fromisoformat(value)))
+
+
+@_FORMATS.checks("date-time", raises=ValueError)
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError("no time zone")
+    return True
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    with (SCHEMA_DIR / name).open(encoding="utf-8") as handle:
+        schema: dict[str, Any] = json.load(handle)
+    return schema
+
+
+@cache
+def _validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(load_schema(name), format_checker=_FORMATS)
+
+
+def schema_problems(path: Path, data: Any, schema_name: str) -> list[Problem]:
+    """Every way ``data`` (read from ``path``) breaks its schema, each at its line in the file."""
+    errors = list(_validator(schema_name).iter_errors(data))
+    problems: list[Problem] = []
+    for error in sorted(errors, key=lambda e: [str(step) for step in e.absolute_path]):
+        problems.extend(_explain(path, error))
+    return problems
+
+
+def is_valid(data: Any, schema_name: str) -> bool:
+    return bool(_validator(schema_name).is_valid(data))
+
+
+def _explain(path: Path, error: ValidationError) -> Iterable[Problem]:
+    pointer = list(error.absolute_path)
+    where = _describe_pointer(pointer)
+    keyword = error.validator
+    if keyword == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = sorted(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
+        for key in _unexpected_keys(error):
+            line, column = locate(path, [*pointer, key], key=True)
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"allowed keys here: {', '.join(allowed)}"
+            yield Problem(path, f"unknown key '{key}'{where}", hint, line, column)
+        return
+    line, column = locate(path, pointer)
+    if keyword == "required":
+        missing = str(error.message).split("'")[1] if "'" in error.message else error.message
+        yield Problem(path, f"missing required key '{missing}'{where}", f"add '{missing}:'", line, column)
+        return
+    yield Problem(path, _message(error) + where, _hint(error), line, column)
+
+
+def _unexpected_keys(error: ValidationError) -> list[str]:
+    properties = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    return [str(key) for key in instance if key not in properties]
+
+
+def _describe_pointer(pointer: list[str | int]) -> str:
+    if not pointer:
+        return ""
+    text = ""
+    for step in pointer:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return f" (at {text})"
+
+
+def _what(error: ValidationError) -> str:
+    description = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
+    return description.rstrip(".") if description and len(description) < 60 else "the value"
+
+
+def _message(error: ValidationError) -> str:
+    keyword = error.validator
+    value = error.instance
+    if keyword == "pattern":
+        return f"{_short(value)} is not a valid {_lower_first(_what(error))}"
+    if keyword == "type":
+        return f"expected {_article(str(error.validator_value))}, found {_kind_of(value)} {_short(value)}"
+    if keyword in ("enum", "const"):
+        allowed = error.validator_value
+        choices = allowed if keyword == "enum" and isinstance(allowed, list) else [allowed]
+        return f"{_short(value)} is not allowed; use one of: {', '.join(json.dumps(c) for c in choices)}"
+    if keyword == "format":
+        return f"{_short(value)} is not a real {error.validator_value} (use YYYY-MM-DD or an ISO 8601 time)"
+    if keyword == "oneOf" and isinstance(value, dict) and "kind" in value:
+        return "give exactly one of 'endpoint' (sandbox or production) or 'endpoint_url'"
+    if keyword == "maxLength":
+        return f"the text is longer than {error.validator_value} characters"
+    if keyword == "minLength":
+        return "the text is empty"
+    if keyword == "minItems":
+        return "the list is empty"
+    if keyword == "minProperties":
+        return "nothing is defined here"
+    return str(error.message)
+
+
+def _hint(error: ValidationError) -> str:
+    keyword = error.validator
+    value = error.instance
+    if keyword == "type" and error.validator_value == "string" and isinstance(value, int | float):
+        return "put the value in quotes so YAML reads it as text"
+    if keyword == "type" and error.validator_value == "array":
+        return "write a list, one '- item' per line"
+    if keyword == "pattern" and isinstance(value, str) and value != value.strip():
+        return "remove the spaces around the value"
+    if keyword == "pattern" and isinstance(value, str) and value.upper() != value:
+        return "IDs are upper-case letters and digits"
+    if keyword == "pattern":
+        return f"it must match {error.validator_value}"
+    if keyword == "format":
+        return "check the date; it must exist in the calendar"
+    return "see the schema's description of this key"
+
+
+def _short(value: object) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _kind_of(value: object) -> str:
+    names = {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "a mapping",
+    }
+    return "nothing" if value is None else names.get(type(value), type(value).__name__)
+
+
+def _article(type_name: str) -> str:
+    names = {"string": "text", "array": "a list", "object": "a mapping", "integer": "a whole number"}
+    return names.get(type_name, f"a {type_name}")
+
+
+def _lower_first(text: str) -> str:
+    text = text.removeprefix("An ").removeprefix("A ")
+    return text[:1].lower() + text[1:] if text[:2] != "MT" else text
