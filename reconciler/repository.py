@@ -46,10 +46,15 @@ class LoadResult:
 
     def require(self) -> Repository:
         """The repository, or ``InvalidInput`` naming every error."""
-        errors = errors_only(self.problems)
-        if errors or self.repository is None:
-            raise InvalidInput(errors)
+        self.require_no_errors()
+        if self.repository is None:
+            raise InvalidInput(self.problems)
         return self.repository
+
+    def require_no_errors(self) -> None:
+        errors = errors_only(self.problems)
+        if errors:
+            raise InvalidInput(errors)
 
 
 def load_repository(root: Path, *, with_captures: bool = True) -> LoadResult:

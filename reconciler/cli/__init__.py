@@ -9,8 +9,12 @@ import traceback
 import click
 
 from reconciler import __version__
+from reconciler.cli.apply import apply_command
 from reconciler.cli.common import print_problems, stderr
+from reconciler.cli.import_ import import_command
 from reconciler.cli.local import local_group
+from reconciler.cli.lock import lock_command
+from reconciler.cli.plan import plan_command
 from reconciler.cli.validate import validate_command
 from reconciler.problems import InvalidInput
 
@@ -27,11 +31,13 @@ def cli() -> None:
     \b
     Example:
       exclusions validate
+      exclusions plan
+      exclusions apply
     """
 
 
-cli.add_command(validate_command)
-cli.add_command(local_group)
+for command in (validate_command, plan_command, apply_command, lock_command, import_command, local_group):
+    cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -49,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
         error.show()
         sys.exit(1)
     except InvalidInput as error:
-        print_problems(error.problems)
+        print_problems(error.problems, to_stderr=True)
         sys.exit(1)
     except KeyboardInterrupt:
         stderr.print("interrupted", style="bold red")

@@ -46,13 +46,18 @@ def repository_root(start: Path) -> Path:
     return root
 
 
-def print_problems(problems: list[Problem]) -> None:
-    """Errors and warnings, one per line, and as GitHub annotations when running in Actions."""
+def print_problems(problems: list[Problem], *, to_stderr: bool = False) -> None:
+    """Errors and warnings, one per line, and as GitHub annotations when running in Actions.
+
+    ``validate`` prints them on stdout (they are its output); commands whose stdout is data
+    (a JSON plan) print them on stderr.
+    """
+    console = stderr if to_stderr else stdout
     for problem in problems:
         style = "yellow" if problem.severity is Severity.WARNING else "red"
-        stdout.print(problem.format(), style=style)
+        console.print(problem.format(), style=style)
         if os.environ.get("GITHUB_ACTIONS") == "true":
-            print(_annotation(problem), file=sys.stdout)
+            print(_annotation(problem), file=sys.stderr if to_stderr else sys.stdout)
 
 
 def _annotation(problem: Problem) -> str:

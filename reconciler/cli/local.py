@@ -1,10 +1,142 @@
-"""``exclusions local``: the embedded local MTurk (filled in by the emulator work)."""
+"""``exclusions local``: the embedded local MTurk, an emulator of the MTurk requester API."""
 
 from __future__ import annotations
 
+import json
+import signal
+import sys
+import threading
+from datetime import datetime
+from pathlib import Path
+from types import FrameType
+
 import click
+
+from reconciler.local_mturk import LocalMTurk, ScriptedFault, SeedError, StateError
+from reconciler.local_mturk.clock import parse_iso
 
 
 @click.group("local")
 def local_group() -> None:
     """Run the local MTurk, an emulator of the MTurk requester API over HTTP."""
+
+
+def _parse_clock(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_iso(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"expected an ISO 8601 time like 2026-01-05T12:00:00Z, got {value!r}"
+        ) from None
+
+
+def _parse_fail_calls(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> list[ScriptedFault]:
+    try:
+        return [ScriptedFault.parse(value) for value in values]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@local_group.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="0 picks a free port."
+)
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSON file keeping the state between runs (in memory only when absent).",
+)
+@click.option(
+    "--seed",
+    "seed_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML seed of HITs, assignments and qualifications merged in at start.",
+)
+@click.option("--latency-ms", type=click.FloatRange(min=0), default=0.0, help="Added latency per request.")
+@click.option(
+    "--rate-limit", type=click.FloatRange(min=0, min_open=True), help="Requests per second before throttling."
+)
+@click.option(
+    "--fail-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    help="Fraction of requests answered with ServiceFault.",
+)
+@click.option(
+    "--fault-seed", type=int, default=0, show_default=True, help="Seed making the random faults repeatable."
+)
+@click.option(
+    "--fail-call",
+    "fail_calls",
+    multiple=True,
+    callback=_parse_fail_calls,
+    metavar="OP:K[:N[:ERROR]]",
+    help="Fail the K-th call of OP (and the N-1 after it) with ERROR (default ServiceFault). Repeatable.",
+)
+@click.option("--clock", callback=_parse_clock, help="The emulator's time at start (ISO 8601); then it runs.")
+def serve_command(
+    *,
+    host: str,
+    port: int,
+    state_path: Path | None,
+    seed_path: Path | None,
+    latency_ms: float,
+    rate_limit: float | None,
+    fail_rate: float,
+    fault_seed: int,
+    fail_calls: list[ScriptedFault],
+    clock: datetime | None,
+) -> None:
+    """Serve the local MTurk until stopped.
+
+    The first line printed is the endpoint URL; point any AWS client at it. Stop with
+    Ctrl-C or SIGTERM: the state file is written and the per-operation request counters
+    are printed to stderr. Control endpoints live under URL/_local/ (see docs/local-mturk.md).
+
+    \b
+    Example:
+      exclusions local serve --port 8443 --state local-mturk.json --seed seed.yaml
+      aws mturk list-qualification-types --must-be-requestable \\
+          --endpoint-url http://127.0.0.1:8443 --region us-east-1
+    """
+    try:
+        emulator = LocalMTurk(
+            state_path=state_path,
+            seed_path=seed_path,
+            host=host,
+            port=port,
+            latency_ms=latency_ms,
+            rate_limit=rate_limit,
+            fail_rate=fail_rate,
+            fault_seed=fault_seed,
+            clock=clock,
+        )
+        for fault in fail_calls:
+            emulator.faults.add_scripted(fault)
+        url = emulator.start()
+    except (SeedError, StateError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        click.echo(f"error: cannot serve on {host}:{port}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    click.echo(url)
+    sys.stdout.flush()
+
+    stopping = threading.Event()
+
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    while not stopping.wait(0.5):
+        pass
+    emulator.stop()
+    click.echo(f"local MTurk counters: {json.dumps(emulator.counters(), sort_keys=True)}", err=True)

@@ -1,0 +1,173 @@
+"""``exclusions apply``: make the live qualification holders match the repository."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from reconciler.applying import ApplyReport, apply_plan
+from reconciler.applying import Progress as Advance
+from reconciler.cli.common import CommandFailed, print_problems, repo_option, repository_root, stderr, stdout
+from reconciler.cli.options import resolve_show, target_option, verbose_option, worker_ids_option
+from reconciler.planning.plan import Plan, plan_from_json
+from reconciler.planning.safety import safety_problems
+from reconciler.platform.base import PlatformError
+from reconciler.render.mask import make_masker
+from reconciler.render.text import render_text
+from reconciler.schemas import PLAN_SCHEMA, schema_problems
+from reconciler.session import Session, open_session, utc_now
+
+STALE = "stale plan: the live holders or the repository changed since it was made; run plan again"
+
+
+@click.command("apply")
+@click.argument("plan_file", required=False, type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@repo_option
+@target_option
+@click.option("--auto-approve", is_flag=True, help="Apply without asking for 'yes'.")
+@click.option(
+    "--allow-revoke",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Lift the safety limits on revocations, for a plan that revokes exactly N.",
+)
+@verbose_option
+@worker_ids_option(None)
+def apply_command(
+    plan_file: Path | None,
+    repo: Path,
+    target: str | None,
+    auto_approve: bool,
+    allow_revoke: int | None,
+    verbose: bool,
+    show_worker_ids: bool | None,
+) -> int:
+    """Apply the changes a plan shows: grants, revocations, value and type changes.
+
+    Without PLAN_FILE it plans, shows the plan and asks for 'yes' (unless
+    --auto-approve). With a PLAN_FILE saved by `plan --out`, it applies exactly
+    that plan, and refuses if the live holders or the repository changed since.
+
+    Grants never notify workers; revocations send no reason (so nobody is
+    emailed) unless the pool sets one. Before anything changes, every pool is
+    checked: an apply that would revoke more than the pool's max_revoke_fraction
+    of its holders, or empty a pool, is refused unless --allow-revoke names the
+    number of revocations the plan makes.
+
+    \b
+    Example:
+      exclusions apply
+      exclusions apply --auto-approve
+      exclusions plan --out p.plan.json && exclusions apply p.plan.json
+      exclusions apply --allow-revoke 12
+    """
+    root = repository_root(repo)
+    saved = _read_plan_file(plan_file) if plan_file else None
+    if saved is not None and target is not None and target != saved.target:
+        raise CommandFailed(f"the plan was made for target '{saved.target}', not '{target}'")
+    show = resolve_show(show_worker_ids)
+    try:
+        with open_session(root, saved.target if saved else target) as session:
+            print_problems(session.warnings, to_stderr=True)
+            plan = _checked_saved_plan(session, saved) if saved else session.plan()
+            if saved is None:
+                render_text(plan, stdout, verbose=verbose, show_worker_ids=show)
+            if not plan.has_changes:
+                if saved is not None:
+                    stdout.print("No changes in the plan.", style="bold green")
+                return 0
+            _check_safety(session, plan, allow_revoke)
+            if saved is None and not auto_approve:
+                _confirm(plan)
+            report = _apply_with_progress(session, plan)
+    except PlatformError as error:
+        raise CommandFailed(f"{error}; nothing was changed") from None
+    return _summarise(report, plan, show)
+
+
+def _read_plan_file(path: Path) -> Plan:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CommandFailed(f"{path}: not a plan saved by `exclusions plan --out` ({error})") from None
+    problems = schema_problems(path, data, PLAN_SCHEMA)
+    if problems:
+        raise CommandFailed(f"{path}: not a valid plan: {problems[0].message}; make it again with plan --out")
+    return plan_from_json(data)
+
+
+def _checked_saved_plan(session: Session, saved: Plan) -> Plan:
+    live, desired = session.current_fingerprints(utc_now())
+    if live != saved.live_fingerprint or desired != saved.desired_fingerprint:
+        raise CommandFailed(STALE)
+    return saved
+
+
+def _check_safety(session: Session, plan: Plan, allow_revoke: int | None) -> None:
+    problems = safety_problems(plan, dict(session.repository.config.pools), allow_revoke)
+    if problems:
+        for problem in problems:
+            stderr.print(f"refused: {type(problem).__name__}: {problem}", style="bold red")
+        raise CommandFailed("safety checks failed; nothing was changed")
+
+
+def _confirm(plan: Plan) -> None:
+    stdout.print(
+        f"\nApply these changes to target '{plan.target}'? Only 'yes' will be accepted.", style="bold"
+    )
+    answer = (
+        sys.stdin.readline().strip()
+        if not sys.stdin.isatty()
+        else click.prompt("Enter a value", default="", show_default=False)
+    )
+    if answer != "yes":
+        raise CommandFailed("apply cancelled; nothing was changed")
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Advance | None]:
+    if not stderr.is_terminal or total < 2:
+        yield None
+        return
+    columns = (TextColumn("applying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=stderr, transient=True) as progress:
+        task = progress.add_task("apply", total=total)
+        yield lambda steps: progress.advance(task, steps)
+
+
+def _apply_with_progress(session: Session, plan: Plan) -> ApplyReport:
+    total = plan.count("grants") + plan.count("updates") + plan.count("revokes")
+    with _progress(total) as advance:
+        return apply_plan(session.platform, plan, concurrency=session.concurrency, advance=advance)
+
+
+def _summarise(report: ApplyReport, plan: Plan, show_worker_ids: bool) -> int:
+    for pool, type_id in report.created_types.items():
+        stdout.print(f"Created the qualification type of pool '{pool}': {type_id}")
+    done = f"{report.count('grant')} granted, {report.count('update')} values updated, {report.count('revoke')} revoked"
+    failed = report.failed
+    skipped = sum(count for _, count in report.skipped)
+    if not failed and not skipped:
+        stdout.print(f"Apply complete: {done}.", style="bold green")
+        return 0
+    mask = make_masker((o.worker_id for o in failed if o.worker_id), show=show_worker_ids)
+    stderr.print(
+        f"Apply incomplete: {done}; {len(failed)} failed, {skipped} not attempted.", style="bold red"
+    )
+    for outcome in failed:
+        who = f" {mask(outcome.worker_id)}" if outcome.worker_id else ""
+        stderr.print(f"  failed: {outcome.kind}{who} in pool '{outcome.pool}': {outcome.error}", style="red")
+    for pool, count in report.skipped:
+        stderr.print(
+            f"  not attempted: {count} changes of pool '{pool}' (its qualification type failed)", style="red"
+        )
+    stderr.print(
+        "Run `exclusions apply` again: it plans from the live state and repeats nothing that succeeded."
+    )
+    return 1

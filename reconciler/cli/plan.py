@@ -1,0 +1,85 @@
+"""``exclusions plan``: show what apply would change, without changing anything."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from reconciler.cli.common import CommandFailed, print_problems, repo_option, repository_root, stderr, stdout
+from reconciler.cli.options import resolve_show, target_option, verbose_option, worker_ids_option
+from reconciler.planning.plan import Plan, plan_to_json
+from reconciler.platform.base import PlatformError
+from reconciler.render.text import render_text
+from reconciler.session import open_session
+
+CHANGES_PRESENT = 2
+
+
+def write_plan_file(plan: Plan, path: Path) -> None:
+    """The JSON plan, written whole or not at all. It holds worker IDs: keep it out of git."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(plan_to_json(plan), indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+@click.command("plan")
+@repo_option
+@target_option
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save the plan (JSON) for `exclusions apply FILE`.",
+)
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when there are none."
+)
+@verbose_option
+@worker_ids_option(None)
+def plan_command(
+    repo: Path,
+    target: str | None,
+    out: Path | None,
+    output_format: str,
+    detailed_exitcode: bool,
+    verbose: bool,
+    show_worker_ids: bool | None,
+) -> int:
+    """Compare the repository with the live qualification holders and print the difference.
+
+    Reads each pool's qualification type and holders, and the workers of every HIT
+    of an active study that is not completely captured yet (captures under
+    exclusions/locks/ are refreshed). Nothing on the platform changes. Any API
+    error that survives the retries ends the plan with exit status 1.
+
+    \b
+    Exit status: 0 no changes (or changes, without --detailed-exitcode),
+    1 error, 2 changes present with --detailed-exitcode.
+
+    \b
+    Example:
+      exclusions plan
+      exclusions plan --target production --out production.plan.json
+      exclusions plan --format json --detailed-exitcode
+    """
+    root = repository_root(repo)
+    try:
+        with open_session(root, target) as session:
+            print_problems(session.warnings, to_stderr=True)
+            plan = session.plan()
+    except PlatformError as error:
+        raise CommandFailed(f"{error}; nothing was changed") from None
+    if output_format == "json":
+        click.echo(json.dumps(plan_to_json(plan), indent=2))
+    else:
+        render_text(plan, stdout, verbose=verbose, show_worker_ids=resolve_show(show_worker_ids))
+    if out is not None:
+        write_plan_file(plan, out)
+        stderr.print(f"Saved the plan to {out}; apply it with: exclusions apply {out}", style="dim")
+    return CHANGES_PRESENT if detailed_exitcode and plan.has_changes else 0

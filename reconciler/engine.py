@@ -1,0 +1,128 @@
+"""From a repository and a platform to a plan: read (I/O), then plan (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from reconciler.model import Capture, Pool, Repository, Study
+from reconciler.planning.desired import PoolDesire, desired_holders, hits_needed
+from reconciler.planning.diff import diff_holders, diff_type_settings
+from reconciler.planning.plan import Plan, PoolPlan, TypeChange, WorkerChange, fingerprint
+from reconciler.platform.base import Platform, QualificationTypeSettings
+from reconciler.reading import HitWorkers, LivePool, read_hits, read_pools
+
+
+def type_settings(pool: Pool) -> QualificationTypeSettings:
+    return QualificationTypeSettings(name=pool.name, description=pool.description, keywords=pool.keywords)
+
+
+@dataclass
+class Reading:
+    """Everything read from the platform for one plan."""
+
+    live: dict[str, LivePool]
+    hits: HitWorkers
+
+
+def read_live(
+    repository: Repository,
+    platform: Platform,
+    target: str,
+    captures: Mapping[str, Capture],
+    now: datetime,
+    concurrency: int,
+) -> Reading:
+    needed = hits_needed(repository.studies, now.date())
+    hits = read_hits(platform, needed, captures, target, now, concurrency)
+    live = read_pools(platform, repository.config.pools.values(), target, concurrency)
+    return Reading(live, hits)
+
+
+def desires(
+    pools: Mapping[str, Pool],
+    studies: tuple[Study, ...],
+    hit_workers: Mapping[str, frozenset[str]],
+    today: date,
+) -> dict[str, PoolDesire]:
+    return {key: desired_holders(pool, studies, hit_workers, today) for key, pool in pools.items()}
+
+
+def desired_fingerprint(pools: Mapping[str, Pool], wanted: Mapping[str, PoolDesire]) -> str:
+    return fingerprint(
+        (key, _settings_dict(type_settings(pool)), wanted[key].values) for key, pool in pools.items()
+    )
+
+
+def live_fingerprint(live: Mapping[str, LivePool]) -> str:
+    return fingerprint(
+        (
+            key,
+            _settings_dict(pool.qualification_type.settings()) | {"id": pool.qualification_type.type_id}
+            if pool.qualification_type
+            else {"id": None},
+            pool.holders,
+        )
+        for key, pool in live.items()
+    )
+
+
+def _settings_dict(settings: QualificationTypeSettings) -> dict[str, object]:
+    return {
+        "name": settings.name,
+        "description": settings.description,
+        "keywords": settings.keywords,
+        "status": settings.status,
+        "auto_granted": settings.auto_granted,
+    }
+
+
+def make_plan(repository: Repository, reading: Reading, target: str, now: datetime) -> Plan:
+    """The plan from what was read. Pure: no platform, no files."""
+    pools = repository.config.pools
+    wanted = desires(pools, repository.studies, reading.hits.workers, now.date())
+    warnings = list(reading.hits.warnings)
+    pool_plans = []
+    for key, pool in pools.items():
+        live = reading.live[key]
+        plan, pool_warnings = plan_pool(pool, wanted[key], live)
+        pool_plans.append(plan)
+        warnings.extend(pool_warnings)
+    return Plan(
+        target=target,
+        created_at=now,
+        pools=tuple(pool_plans),
+        live_fingerprint=live_fingerprint(reading.live),
+        desired_fingerprint=desired_fingerprint(pools, wanted),
+        warnings=tuple(warnings),
+    )
+
+
+def plan_pool(pool: Pool, wanted: PoolDesire, live: LivePool) -> tuple[PoolPlan, list[str]]:
+    settings = type_settings(pool)
+    warnings: list[str] = []
+    type_change: TypeChange | None
+    if live.qualification_type is None:
+        type_change = TypeChange("create", {})
+    else:
+        attributes, warnings = diff_type_settings(settings, live.qualification_type)
+        warnings = [f"pool '{pool.key}': {warning}" for warning in warnings]
+        type_change = TypeChange("update", attributes) if attributes else None
+    diff = diff_holders(wanted.values, live.holders)
+    return (
+        PoolPlan(
+            pool=pool.key,
+            settings=settings,
+            type_id=live.qualification_type.type_id if live.qualification_type else None,
+            type_change=type_change,
+            holders_before=len(live.holders),
+            grants=tuple(WorkerChange(w, None, v, wanted.studies[w]) for w, v in diff.grants.items()),
+            revokes=tuple(WorkerChange(w, v, None) for w, v in diff.revokes.items()),
+            updates=tuple(
+                WorkerChange(w, old, new, wanted.studies[w]) for w, (old, new) in diff.updates.items()
+            ),
+            revoke_reason=pool.revoke_reason,
+        ),
+        warnings,
+    )

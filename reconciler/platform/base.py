@@ -1,0 +1,84 @@
+"""The narrow interface the engine uses to talk to a platform, and what it returns.
+
+The planner never sees boto3: it gets these plain values. Another platform (Prolific's
+participant groups, say) implements ``Platform`` and the rest of the engine stays as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+class PlatformError(Exception):
+    """A call failed after its retries. Never read as an empty answer: the run must stop."""
+
+
+class HitGone(PlatformError):
+    """The platform no longer knows the HIT (MTurk disposes of HITs 120 days after creation)."""
+
+    def __init__(self, hit_id: str) -> None:
+        super().__init__(f"HIT {hit_id} no longer exists on the platform")
+        self.hit_id = hit_id
+
+
+@dataclass(frozen=True, slots=True)
+class QualificationTypeSettings:
+    """What the config says a pool's qualification type should be."""
+
+    name: str
+    description: str
+    keywords: str | None
+    status: str = "Active"
+    auto_granted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LiveQualificationType:
+    type_id: str
+    name: str
+    description: str
+    keywords: str | None
+    status: str
+    auto_granted: bool
+
+    def settings(self) -> QualificationTypeSettings:
+        return QualificationTypeSettings(
+            self.name, self.description, self.keywords, self.status, self.auto_granted
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class HitReading:
+    """What one read of a HIT found."""
+
+    hit_id: str
+    created: datetime
+    expiration: datetime | None
+    status: str
+    pending: int  # assignments accepted but not yet submitted, or still available
+    workers: frozenset[str]
+
+
+class Platform(Protocol):
+    """Everything the engine does to a platform. Each method raises ``PlatformError`` on failure."""
+
+    def find_qualification_type(self, name: str, pinned_id: str | None) -> LiveQualificationType | None:
+        """The pool's type: the pinned one (which must exist), else the caller's own type of that exact name."""
+
+    def create_qualification_type(self, settings: QualificationTypeSettings) -> LiveQualificationType: ...
+
+    def update_qualification_type(self, type_id: str, settings: QualificationTypeSettings) -> None: ...
+
+    def list_holders(self, type_id: str) -> dict[str, int]:
+        """Every worker holding the qualification (status Granted), with its value; all pages."""
+
+    def read_hit(self, hit_id: str) -> HitReading:
+        """The HIT's workers (submitted, approved or rejected assignments); ``HitGone`` if disposed."""
+
+    def grant(self, type_id: str, worker_id: str, value: int) -> None:
+        """Give (or set the value of) the qualification without notifying the worker."""
+
+    def revoke(self, type_id: str, worker_id: str, reason: str | None) -> None:
+        """Take the qualification away; with no reason, nobody is notified."""

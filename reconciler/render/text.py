@@ -1,0 +1,93 @@
+"""The plan as a terminal diff, Terraform's way: counts first, then each change with its cause."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from rich.console import Console
+from rich.text import Text
+
+from reconciler.planning.plan import Plan, PoolPlan, WorkerChange
+from reconciler.render.mask import make_masker
+
+SHOWN_PER_KIND = 20
+
+
+def render_text(plan: Plan, console: Console, *, verbose: bool = False, show_worker_ids: bool = True) -> None:
+    every_id = (
+        change.worker_id for pool in plan.pools for change in (*pool.grants, *pool.revokes, *pool.updates)
+    )
+    mask = make_masker(every_id, show=show_worker_ids)
+    console.print(Text.assemble(("Target: ", "bold"), plan.target))
+    for warning in plan.warnings:
+        console.print(Text.assemble(("warning: ", "bold yellow"), warning))
+    for pool in plan.pools:
+        console.print()
+        _render_pool(pool, console, mask, verbose)
+    console.print()
+    grants, revokes, updates = plan.count("grants"), plan.count("revokes"), plan.count("updates")
+    types = sum(pool.type_change is not None for pool in plan.pools)
+    if not plan.has_changes:
+        console.print("No changes. The live qualification holders match the repository.", style="bold green")
+        return
+    summary = Text("Plan: ", style="bold")
+    summary.append(f"{grants} to grant", style="green")
+    summary.append(", ")
+    summary.append(f"{revokes} to revoke", style="bold red" if revokes else "")
+    summary.append(f", {updates} to update value")
+    if types:
+        summary.append(f", {types} qualification type change{'s' * (types != 1)}")
+    summary.append(".")
+    console.print(summary)
+
+
+def _render_pool(pool: PoolPlan, console: Console, mask: Callable[[str], str], verbose: bool) -> None:
+    header = Text.assemble(("Pool ", "bold"), (pool.pool, "bold cyan"))
+    header.append(f'  qualification type {pool.type_id or "(new)"} "{pool.settings.name}"', style="dim")
+    console.print(header)
+    counts = f"  {pool.holders_before} holders now, {pool.holders_after} after: "
+    counts += (
+        f"{len(pool.grants)} to grant, {len(pool.revokes)} to revoke, {len(pool.updates)} to update value"
+    )
+    console.print(counts)
+    change = pool.type_change
+    if change is not None and change.action == "create":
+        console.print(Text(f'  + create qualification type "{pool.settings.name}"', style="green"))
+    elif change is not None:
+        console.print(Text("  ~ update qualification type in place:", style="yellow"))
+        for name, (old, new) in change.attributes.items():
+            console.print(Text(f"      {name}: {old!r} -> {new!r}", style="yellow"))
+    _render_changes(console, "+", "green", pool.grants, mask, verbose, lambda c: f"value {c.new_value}")
+    _render_changes(
+        console, "~", "yellow", pool.updates, mask, verbose, lambda c: f"value {c.old_value} -> {c.new_value}"
+    )
+    _render_changes(
+        console,
+        "-",
+        "bold red",
+        pool.revokes,
+        mask,
+        verbose,
+        lambda c: f"value {c.old_value}, in no excluding study of this pool any more",
+    )
+
+
+def _render_changes(
+    console: Console,
+    sign: str,
+    style: str,
+    changes: Sequence[WorkerChange],
+    mask: Callable[[str], str],
+    verbose: bool,
+    describe: Callable[[WorkerChange], str],
+) -> None:
+    shown = changes if verbose else changes[:SHOWN_PER_KIND]
+    for change in shown:
+        line = Text(f"  {sign} {mask(change.worker_id)}  ", style=style)
+        line.append(describe(change))
+        if change.studies:
+            line.append(f"  ({', '.join(change.studies)})", style="dim")
+        console.print(line)
+    hidden = len(changes) - len(shown)
+    if hidden:
+        console.print(Text(f"  {sign} ... and {hidden} more (--verbose shows every change)", style=style))
