@@ -52,8 +52,9 @@ def merge_reading(target: str, previous: Capture | None, reading: HitReading, no
         read_at=now,
         complete=reading.status == DISPOSED or (expired and reading.pending == 0),
         workers=workers,
-        hit_created=reading.created,
-        hit_expiration=reading.expiration,
+        # Whole seconds, as the file keeps them, so an unchanged HIT compares equal to its capture.
+        hit_created=reading.created.replace(microsecond=0),
+        hit_expiration=reading.expiration.replace(microsecond=0) if reading.expiration else None,
         hit_status=reading.status,
         path=previous.path if previous else None,
     )

@@ -7,6 +7,7 @@ makes MTurk email the worker) only when the lab set one on purpose.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -36,10 +37,16 @@ DEFAULT_CONCURRENCY = 8
 MAX_ATTEMPTS = 10
 
 
+def max_attempts() -> int:
+    """AWS's own ``AWS_MAX_ATTEMPTS`` when set (as every AWS tool honours it), else ours."""
+    configured = os.environ.get("AWS_MAX_ATTEMPTS", "")
+    return int(configured) if configured.isdigit() and int(configured) > 0 else MAX_ATTEMPTS
+
+
 def client_config(max_concurrency: int) -> Config:
     """Adaptive retries: throttling and 5xx answers are retried with backoff and client-side pacing."""
     return Config(
-        retries={"mode": "adaptive", "total_max_attempts": MAX_ATTEMPTS},
+        retries={"mode": "adaptive", "total_max_attempts": max_attempts()},
         max_pool_connections=max_concurrency + 2,
         connect_timeout=10,
         read_timeout=60,

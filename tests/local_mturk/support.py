@@ -1,0 +1,103 @@
+"""Helpers shared by the local MTurk tests: clients, raw HTTP and small builders."""
+
+from __future__ import annotations
+
+import http.client
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlparse
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+ACCESS_KEY = "AKIDLOCALTEST"
+TARGET = "MTurkRequesterServiceV20170117."
+
+
+def make_client(url: str, *, key: str = ACCESS_KEY, retries: int | None = None, validate: bool = True) -> Any:
+    config = Config(
+        # total_max_attempts counts the first attempt; botocore's max_attempts counts only retries.
+        retries={"total_max_attempts": retries, "mode": "standard"} if retries else None,
+        parameter_validation=validate,
+    )
+    return boto3.client(
+        "mturk",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=key,
+        aws_secret_access_key="fake-secret",
+        config=config,
+    )
+
+
+def error_of(call: Callable[[], Any]) -> ClientError:
+    with pytest.raises(ClientError) as caught:
+        call()
+    return caught.value
+
+
+def code(error: ClientError) -> str:
+    return str(error.response["Error"]["Code"])
+
+
+def post(
+    url: str, body: bytes | str, headers: dict[str, str], path: str = "/"
+) -> tuple[int, dict[str, str], dict[str, Any]]:
+    """A raw HTTP POST, for requests no SDK would send."""
+    parsed = urlparse(url)
+    connection = http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port, timeout=10)
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        data = response.read()
+        return response.status, dict(response.getheaders()), json.loads(data) if data else {}
+    finally:
+        connection.close()
+
+
+def signed_headers(operation: str, key: str = ACCESS_KEY) -> dict[str, str]:
+    """Headers shaped like a SigV4-signed AWS JSON 1.1 request (the signature is fake)."""
+    return {
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": TARGET + operation,
+        "X-Amz-Date": "20260105T120000Z",
+        "Authorization": (
+            f"AWS4-HMAC-SHA256 Credential={key}/20260105/us-east-1/mturk-requester/aws4_request, "
+            "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" + "0" * 64
+        ),
+    }
+
+
+def admin(url: str, method: str, path: str, payload: dict[str, Any] | None = None) -> tuple[int, Any]:
+    parsed = urlparse(url)
+    connection = http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port, timeout=10)
+    try:
+        body = json.dumps(payload).encode() if payload is not None else None
+        connection.request(method, path, body=body, headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def create_type(client: Any, name: str = "Prior participant", **extra: Any) -> str:
+    response = client.create_qualification_type(
+        Name=name, Description="Took part in an earlier study", QualificationTypeStatus="Active", **extra
+    )
+    return str(response["QualificationType"]["QualificationTypeId"])
+
+
+def create_hit(client: Any, **extra: Any) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "LifetimeInSeconds": 3600,
+        "AssignmentDurationInSeconds": 600,
+        "Reward": "0.50",
+        "Title": "Trust game",
+        "Description": "A short economic game",
+        "Question": "<ExternalQuestion/>",
+    }
+    params.update(extra)
+    return dict(client.create_hit(**params)["HIT"])

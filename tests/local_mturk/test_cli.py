@@ -1,0 +1,105 @@
+"""``exclusions local serve`` as a subprocess: URL first, clean stop on SIGTERM, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.local_mturk.support import create_type, make_client
+
+SERVE = [sys.executable, "-m", "reconciler", "local", "serve"]
+
+
+def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [*SERVE, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy()
+    )
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], 30)
+    if not ready:
+        process.kill()
+        pytest.fail("exclusions local serve printed nothing within 30 s")
+    return process, process.stdout.readline().strip()
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[str]]]:
+    started: list[subprocess.Popen[str]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+
+
+def test_serve_prints_url_first_and_stops_cleanly_on_sigterm(
+    tmp_path: Path, processes: list[subprocess.Popen[str]]
+) -> None:
+    state = tmp_path / "state.json"
+    process, url = _start("--state", str(state), "--clock", "2026-01-05T12:00:00Z")
+    processes.append(process)
+    assert url.startswith("http://127.0.0.1:")
+    client = make_client(url)
+    created = client.create_qualification_type(Name="n", Description="d", QualificationTypeStatus="Active")
+    assert created["QualificationType"]["CreationTime"].year == 2026
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=20)
+    assert process.returncode == 0
+    assert stdout == ""  # nothing after the URL
+    counters_line = next(line for line in stderr.splitlines() if line.startswith("local MTurk counters: "))
+    counters = json.loads(counters_line.removeprefix("local MTurk counters: "))
+    assert counters["CreateQualificationType"] == {"served": 1, "throttled": 0, "failed": 0}
+    assert json.loads(state.read_text())["qualification_types"][0]["name"] == "n"
+
+
+def test_sigkill_loses_no_answered_write(tmp_path: Path, processes: list[subprocess.Popen[str]]) -> None:
+    state = tmp_path / "state.json"
+    process, url = _start("--state", str(state))
+    processes.append(process)
+    client = make_client(url)
+    type_id = create_type(client)
+    for index in range(30):
+        client.associate_qualification_with_worker(QualificationTypeId=type_id, WorkerId=f"A{index}X")
+    process.kill()
+    process.wait(10)
+    restarted, url = _start("--state", str(state))
+    processes.append(restarted)
+    pages = make_client(url).get_paginator("list_workers_with_qualification_type")
+    workers = [q for page in pages.paginate(QualificationTypeId=type_id) for q in page["Qualifications"]]
+    assert len(workers) == 30
+
+
+def test_seed_error_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.yaml"
+    seed.write_text("hits:\n  - hit_id: lower-case\n")
+    result = subprocess.run([*SERVE, "--seed", str(seed)], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"error: {seed}:2:13: hits[0].hit_id:")
+    assert "Traceback" not in result.stderr
+
+
+def test_fault_options_reach_the_emulator(processes: list[subprocess.Popen[str]]) -> None:
+    process, url = _start("--fail-call", "ListHITs:1", "--latency-ms", "1", "--fault-seed", "3")
+    processes.append(process)
+    client = make_client(url, retries=1)
+    with pytest.raises(Exception, match="ServiceFault"):
+        client.list_hits()
+    assert client.list_hits()["NumResults"] == 0
+
+
+def test_help_explains_with_an_example() -> None:
+    result = subprocess.run([*SERVE, "--help"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0
+    assert "Example:" in result.stdout
+    assert "exclusions local serve --port" in result.stdout
+    assert "--fault-seed" in result.stdout
