@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -35,9 +36,12 @@ def read_live(
     concurrency: int,
 ) -> Reading:
     needed = hits_needed(repository.studies, now.date())
-    hits = read_hits(platform, needed, captures, target, now, concurrency)
-    live = read_pools(platform, repository.config.pools.values(), target, concurrency)
-    return Reading(live, hits)
+    # HITs and holders are independent: read them at the same time, so a plan takes as long as
+    # the longer of the two (holder pages are a chain of NextTokens and cannot be parallelised).
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="plan") as both:
+        hits = both.submit(read_hits, platform, needed, captures, target, now, concurrency)
+        live = both.submit(read_pools, platform, repository.config.pools.values(), target, concurrency)
+        return Reading(live.result(), hits.result())
 
 
 def desires(
