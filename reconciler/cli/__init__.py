@@ -10,11 +10,13 @@ import click
 
 from reconciler import __version__
 from reconciler.cli.apply import apply_command
+from reconciler.cli.audit import audit_command
 from reconciler.cli.common import print_problems, stderr
 from reconciler.cli.import_ import import_command
 from reconciler.cli.local import local_group
 from reconciler.cli.lock import lock_command
 from reconciler.cli.plan import plan_command
+from reconciler.cli.requirement import requirement_command
 from reconciler.cli.validate import validate_command
 from reconciler.problems import InvalidInput
 
@@ -36,7 +38,16 @@ def cli() -> None:
     """
 
 
-for command in (validate_command, plan_command, apply_command, lock_command, import_command, local_group):
+for command in (
+    validate_command,
+    plan_command,
+    apply_command,
+    lock_command,
+    import_command,
+    requirement_command,
+    audit_command,
+    local_group,
+):
     cli.add_command(command)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 
 class PlatformError(Exception):
@@ -61,6 +61,26 @@ class HitReading:
     workers: frozenset[str]
 
 
+class HitRequirement(NamedTuple):
+    """One QualificationRequirement of a live HIT, as far as an audit needs it."""
+
+    type_id: str
+    comparator: str  # DoesNotExist, Exists, LessThan, ...
+    actions_guarded: str  # Accept | PreviewAndAccept | DiscoverPreviewAndAccept
+
+
+@dataclass(frozen=True, slots=True)
+class LiveHit:
+    """One HIT as a listing of the requester's HITs shows it."""
+
+    hit_id: str
+    title: str
+    status: str  # Assignable | Unassignable | Reviewable | Reviewing | Disposed
+    created: datetime
+    expiration: datetime | None
+    requirements: tuple[HitRequirement, ...]
+
+
 class Platform(Protocol):
     """Everything the engine does to a platform. Each method raises ``PlatformError`` on failure."""
 
@@ -76,6 +96,12 @@ class Platform(Protocol):
 
     def read_hit(self, hit_id: str) -> HitReading:
         """The HIT's workers (submitted, approved or rejected assignments); ``HitGone`` if disposed."""
+
+    def list_hits(self) -> list[LiveHit]:
+        """Every HIT of the requester the platform still knows (all pages), with its requirements.
+
+        Read-only; ``exclusions audit`` uses it to find open HITs that would let a pool's workers in.
+        """
 
     def grant(self, type_id: str, worker_id: str, value: int) -> None:
         """Give (or set the value of) the qualification without notifying the worker."""

@@ -19,6 +19,8 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from reconciler.platform.base import (
     HitGone,
     HitReading,
+    HitRequirement,
+    LiveHit,
     LiveQualificationType,
     PlatformError,
     QualificationTypeSettings,
@@ -33,7 +35,7 @@ PAGE_SIZE = 100  # MTurk's maximum
 # Every assignment whose worker saw the study; a rejected worker saw the deception all the same.
 WORKER_STATUSES: list[Literal["Submitted", "Approved", "Rejected"]] = ["Submitted", "Approved", "Rejected"]
 HIT_DOES_NOT_EXIST = "AWS.MechanicalTurk.HITDoesNotExist"
-DEFAULT_CONCURRENCY = 8
+DEFAULT_CONCURRENCY = 16
 MAX_ATTEMPTS = 10
 
 
@@ -152,6 +154,11 @@ class MTurkPlatform:
             workers=workers,
         )
 
+    def list_hits(self) -> list[LiveHit]:
+        paginator = self.client.get_paginator("list_hits")
+        pages = paginator.paginate(PaginationConfig={"PageSize": PAGE_SIZE})
+        return [_live_hit(hit) for page in self._pages("ListHITs", pages) for hit in page["HITs"]]
+
     # --- changes ------------------------------------------------------------------------------
 
     def grant(self, type_id: str, worker_id: str, value: int) -> None:
@@ -215,3 +222,22 @@ def _live_type(data: Any) -> LiveQualificationType:
         status=data.get("QualificationTypeStatus", "Active"),
         auto_granted=bool(data.get("AutoGranted", False)),
     )
+
+
+def _live_hit(data: Any) -> LiveHit:
+    return LiveHit(
+        hit_id=data["HITId"],
+        title=data.get("Title", ""),
+        status=data.get("HITStatus", ""),
+        created=data["CreationTime"],
+        expiration=data.get("Expiration"),
+        requirements=tuple(_requirement(r) for r in data.get("QualificationRequirements") or ()),
+    )
+
+
+def _requirement(data: Any) -> HitRequirement:
+    # Without ActionsGuarded, the deprecated RequiredToPreview says what the requirement guards.
+    guarded = data.get("ActionsGuarded") or (
+        "PreviewAndAccept" if data.get("RequiredToPreview") else "Accept"
+    )
+    return HitRequirement(data["QualificationTypeId"], data["Comparator"], guarded)

@@ -1,0 +1,102 @@
+"""``exclusions requirement``: the QualificationRequirement that keeps a pool out of a new HIT."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import click
+from ruamel.yaml import YAML
+
+from reconciler.cli.common import CommandFailed, print_problems, repo_option, repository_root
+from reconciler.cli.options import target_option
+from reconciler.platform.base import PlatformError
+from reconciler.session import open_session
+
+ACTIONS_GUARDED = ("Accept", "PreviewAndAccept", "DiscoverPreviewAndAccept")
+
+
+@click.command("requirement")
+@click.argument("pool")
+@repo_option
+@target_option
+@click.option(
+    "--actions-guarded",
+    "actions_guarded",
+    type=click.Choice(ACTIONS_GUARDED),
+    default="DiscoverPreviewAndAccept",
+    show_default=True,
+    help="What an excluded worker may not do: accept the HIT; preview or accept it; or even find it "
+    "in search results, preview or accept it.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "python", "yaml"]),
+    default="json",
+    show_default=True,
+    help="json: the object; python: a dict literal for QualificationRequirements=[...]; yaml: a mapping.",
+)
+def requirement_command(
+    pool: str, repo: Path, target: str | None, actions_guarded: str, output_format: str
+) -> int:
+    """Print the QualificationRequirement that keeps POOL's workers out of a new HIT.
+
+    A DoesNotExist requirement on the pool's qualification type: a worker
+    holding it (one who took part in exclude_after of the pool's active studies)
+    cannot take the HIT. With the default ActionsGuarded, DiscoverPreviewAndAccept,
+    excluded workers do not even see the HIT. The type ID is the one pinned for
+    the target in config.yaml, else the type of the pool's exact name on the
+    target (read-only); run `exclusions apply` first if it does not exist yet.
+    Only the requirement is printed on stdout, so it can be piped.
+
+    \b
+    Example:
+      exclusions requirement deception --target production
+      exclusions requirement deception --format python
+      # then, with boto3:
+      # mturk.create_hit(..., QualificationRequirements=[<the printed dict>])
+    """
+    root = repository_root(repo)
+    try:
+        with open_session(root, target) as session:
+            print_problems(session.warnings, to_stderr=True)
+            config = session.repository.config
+            if pool not in config.pools:
+                raise CommandFailed(f"no pool named '{pool}'; pools: {', '.join(sorted(config.pools))}")
+            spec = config.pools[pool]
+            target_name = session.target.name
+            type_id = spec.pinned_type_ids.get(target_name)
+            if type_id is None:
+                live = session.platform.find_qualification_type(spec.name, None)
+                type_id = live.type_id if live else None
+    except PlatformError as error:
+        raise CommandFailed(f"{error}; cannot tell the qualification type of pool '{pool}'") from None
+    if type_id is None:
+        raise CommandFailed(
+            f"pool '{pool}' has no qualification type on target '{target_name}' yet (none named "
+            f"'{spec.name}'); create it first with: exclusions apply --target {target_name}"
+        )
+    requirement = {
+        "QualificationTypeId": type_id,
+        "Comparator": "DoesNotExist",
+        "ActionsGuarded": actions_guarded,
+    }
+    click.echo(render(requirement, output_format), nl=False)
+    return 0
+
+
+def render(requirement: dict[str, str], output_format: str) -> str:
+    """The requirement as text ending in a newline."""
+    if output_format == "json":
+        return json.dumps(requirement, indent=2) + "\n"
+    if output_format == "python":
+        # JSON string literals of these plain ASCII values are valid Python string literals too.
+        lines = [f"    {json.dumps(key)}: {json.dumps(value)}," for key, value in requirement.items()]
+        return "{\n" + "\n".join(lines) + "\n}\n"
+    yaml = YAML()
+    yaml.default_flow_style = False
+    buffer = StringIO()
+    yaml.dump(requirement, buffer)
+    return buffer.getvalue()
