@@ -24,8 +24,14 @@ def fake_hit(number: int) -> str:
     return f"3FAKEHIT{number:022d}"
 
 
-def make_lab(root: Path, *, studies: int, workers_per_study: int, hits_per_study: int = 0,
-             distinct_workers: int | None = None) -> Path:
+def make_lab(
+    root: Path,
+    *,
+    studies: int,
+    workers_per_study: int,
+    hits_per_study: int = 0,
+    distinct_workers: int | None = None,
+) -> Path:
     """A lab at ``root`` from the example config, with ``studies`` synthetic study files.
 
     Workers are drawn round-robin from ``distinct_workers`` IDs (all distinct when None), so a

@@ -20,7 +20,9 @@ from benchmarks.labgen import make_lab
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--studies", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3)
@@ -31,7 +33,11 @@ def main() -> None:
         for _ in range(args.repeat):
             started = time.perf_counter()
             run = subprocess.run(
-                [sys.executable, "-m", "reconciler", "validate"], cwd=lab, capture_output=True, text=True, check=False
+                [sys.executable, "-m", "reconciler", "validate"],
+                cwd=lab,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             times.append(time.perf_counter() - started)
             if run.returncode != 0:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -57,8 +59,69 @@ def _validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(load_schema(name), format_checker=_FORMATS)
 
 
+@dataclass(frozen=True, slots=True)
+class _StringList:
+    """What the schema says of a top-level list of IDs, checked in bulk without jsonschema."""
+
+    pattern: re.Pattern[str] | None
+    max_length: int | None
+    unique: bool
+
+
+_LIST_KEYS = {"type", "items", "description", "minItems", "uniqueItems"}
+_ITEM_KEYS = {"type", "pattern", "maxLength", "description"}
+
+
+@cache
+def _string_lists(schema_name: str) -> dict[str, _StringList]:
+    """The schema's top-level lists of plain strings (workers, hits...), read from the schema
+    itself so the fast path below can never disagree with it."""
+    lists: dict[str, _StringList] = {}
+    for key, spec in load_schema(schema_name).get("properties", {}).items():
+        items = spec.get("items", {})
+        if (
+            spec.get("type") == "array"
+            and set(spec) <= _LIST_KEYS
+            and isinstance(items, dict)
+            and set(items) <= _ITEM_KEYS
+            and items.get("type") == "string"
+        ):
+            pattern = re.compile(items["pattern"]) if "pattern" in items else None
+            lists[key] = _StringList(pattern, items.get("maxLength"), bool(spec.get("uniqueItems")))
+    return lists
+
+
+def _valid_fast(data: Any, schema_name: str) -> bool:
+    """True only when ``data`` is certainly valid. Study and capture files are mostly long lists
+    of IDs, and jsonschema checks each item through several layers of calls; here each list is
+    checked in one loop against the schema's own pattern, and the rest of the document (with each
+    list cut to its first item) by jsonschema. Any doubt returns False, and the caller then runs
+    the full validation, which also produces the messages."""
+    lists = _string_lists(schema_name)
+    if not lists or not isinstance(data, dict):
+        return False
+    rest = dict(data)
+    for key, rule in lists.items():
+        values = rest.get(key)
+        if not isinstance(values, list) or len(values) < 2:
+            continue
+        for value in values:
+            if type(value) is not str:
+                return False
+            if rule.max_length is not None and len(value) > rule.max_length:
+                return False
+            if rule.pattern is not None and not rule.pattern.search(value):
+                return False
+        if rule.unique and len(set(values)) != len(values):
+            return False
+        rest[key] = values[:1]
+    return bool(_validator(schema_name).is_valid(rest))
+
+
 def schema_problems(path: Path, data: Any, schema_name: str) -> list[Problem]:
     """Every way ``data`` (read from ``path``) breaks its schema, each at its line in the file."""
+    if _valid_fast(data, schema_name):
+        return []
     errors = list(_validator(schema_name).iter_errors(data))
     problems: list[Problem] = []
     for error in sorted(errors, key=lambda e: [str(step) for step in e.absolute_path]):

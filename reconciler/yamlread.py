@@ -21,6 +21,7 @@ from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.resolver import VersionedResolver
 
 from reconciler.problems import InvalidInput, Problem
 
@@ -54,6 +55,19 @@ class _PlainSafeConstructor(SafeConstructor):
     pass
 
 
+class _OnceResolver(VersionedResolver):
+    """ruamel looks up the document's YAML version again for every scalar; one file is one
+    document of one version, so look it up once. A fresh resolver is made for every file."""
+
+    _resolvers: Any = None
+
+    @property
+    def versioned_resolver(self) -> Any:
+        if self._resolvers is None:
+            self._resolvers = super().versioned_resolver
+        return self._resolvers
+
+
 class _PlainRoundTripConstructor(RoundTripConstructor):
     pass
 
@@ -76,6 +90,7 @@ def read_document(path: Path, *, root: Path | None = None, allow_empty: bool = F
     text = read_text(path, root=root)
     yaml = YAML(typ="safe", pure=False)
     yaml.Constructor = _PlainSafeConstructor
+    yaml.Resolver = _OnceResolver
     try:
         data = yaml.load(text)
     except MarkedYAMLError as error:
