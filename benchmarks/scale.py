@@ -17,8 +17,8 @@ pages of holders (and the pool's type lookup).
 from __future__ import annotations
 
 import argparse
-import itertools
 import io
+import itertools
 import json
 import resource
 import subprocess
