@@ -14,6 +14,10 @@ from typing import NamedTuple, Protocol
 class PlatformError(Exception):
     """A call failed after its retries. Never read as an empty answer: the run must stop."""
 
+    def __init__(self, message: str, *, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code  # the platform's own error code, when it gave one
+
 
 class HitGone(PlatformError):
     """The platform no longer knows the HIT (MTurk disposes of HITs 120 days after creation)."""

@@ -35,6 +35,7 @@ PAGE_SIZE = 100  # MTurk's maximum
 # Every assignment whose worker saw the study; a rejected worker saw the deception all the same.
 WORKER_STATUSES: list[Literal["Submitted", "Approved", "Rejected"]] = ["Submitted", "Approved", "Rejected"]
 HIT_DOES_NOT_EXIST = "AWS.MechanicalTurk.HITDoesNotExist"
+QUALIFICATION_DOES_NOT_EXIST = "AWS.MechanicalTurk.QualificationDoesNotExist"
 DEFAULT_CONCURRENCY = 16
 MAX_ATTEMPTS = 10
 
@@ -174,7 +175,13 @@ class MTurkPlatform:
         arguments: dict[str, Any] = {"QualificationTypeId": type_id, "WorkerId": worker_id}
         if reason:
             arguments["Reason"] = reason
-        self._call("DisassociateQualificationFromWorker", **arguments)
+        try:
+            self._call("DisassociateQualificationFromWorker", **arguments)
+        except PlatformError as error:
+            # The worker holds nothing to revoke: another run (or a person) revoked it first.
+            # That is the state this call was to reach, so it is not a failure.
+            if error.code != QUALIFICATION_DOES_NOT_EXIST:
+                raise
 
     # --- error handling -----------------------------------------------------------------------
 
@@ -208,7 +215,10 @@ class MTurkPlatform:
             code = details.get("Code", "error")
             message = details.get("Message", "")
             suffix = f" ({turk_code})" if turk_code else ""
-            return PlatformError(f"{operation} failed on target '{self.target}': {code}: {message}{suffix}")
+            return PlatformError(
+                f"{operation} failed on target '{self.target}': {code}: {message}{suffix}",
+                code=turk_code or code,
+            )
         # botocore's own messages (connection refused, timeouts) name the endpoint, never credentials.
         return PlatformError(f"{operation} failed on target '{self.target}': {error}")
 
