@@ -41,7 +41,7 @@ def test_revoking_a_worker_who_holds_nothing_is_already_done(platform: MTurkPlat
 
 
 def test_other_revocation_errors_still_fail(platform: MTurkPlatform) -> None:
-    with pytest.raises(PlatformError, match="QualificationTypeDoesNotExist|does not exist"):
+    with pytest.raises(PlatformError, match=r"QualificationTypeDoesNotExist|does not exist"):
         platform.revoke("3NOSUCHTYPE0000000000000000000", "AWORKER1", None)
 
 
