@@ -10,8 +10,10 @@ import click
 
 from reconciler.cli.common import CommandFailed, print_problems, repo_option, repository_root, stderr, stdout
 from reconciler.cli.options import resolve_show, target_option, verbose_option, worker_ids_option
+from reconciler.github import append_step_summary, step_summary_path
 from reconciler.planning.plan import Plan, plan_to_json
 from reconciler.platform.base import PlatformError
+from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
 from reconciler.session import open_session
 
@@ -35,7 +37,12 @@ def write_plan_file(plan: Plan, path: Path) -> None:
     help="Save the plan (JSON) for `exclusions apply FILE`.",
 )
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown: a pull-request comment, worker IDs masked unless --show-worker-ids.",
 )
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when there are none."
@@ -67,19 +74,33 @@ def plan_command(
       exclusions plan
       exclusions plan --target production --out production.plan.json
       exclusions plan --format json --detailed-exitcode
+      exclusions plan --format markdown > plan.md
     """
     root = repository_root(repo)
     try:
         with open_session(root, target) as session:
             print_problems(session.warnings, to_stderr=True)
             plan = session.plan()
+            titles = {study.study_id: study.title for study in session.repository.studies}
     except PlatformError as error:
         raise CommandFailed(f"{error}; nothing was changed") from None
+    # A comment or a job summary is read by others: worker IDs masked unless asked for.
+    shown_in_markdown = show_worker_ids is True
+    summary_path = step_summary_path()
+    markdown = (
+        render_markdown(plan, titles=titles, show_worker_ids=shown_in_markdown)
+        if output_format == "markdown" or summary_path is not None
+        else ""
+    )
     if output_format == "json":
         click.echo(json.dumps(plan_to_json(plan), indent=2))
+    elif output_format == "markdown":
+        click.echo(markdown, nl=False)
     else:
         render_text(plan, stdout, verbose=verbose, show_worker_ids=resolve_show(show_worker_ids))
     if out is not None:
         write_plan_file(plan, out)
         stderr.print(f"Saved the plan to {out}; apply it with: exclusions apply {out}", style="dim")
+    if summary_path is not None:
+        append_step_summary(markdown)
     return CHANGES_PRESENT if detailed_exitcode and plan.has_changes else 0

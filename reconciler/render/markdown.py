@@ -1,0 +1,309 @@
+"""The plan as a pull-request comment (GitHub-flavoured Markdown).
+
+Counts per pool first, then the revocations (which stand out), then every other change grouped
+by the study behind it, in collapsible sections. Worker IDs are masked unless asked otherwise.
+Everything that comes from the lab's files (study IDs and titles, pool names, qualification type
+names and descriptions, warnings) is escaped, so no title can break a table, open an HTML tag or
+mention someone. The comment carries a hidden marker naming the target, so a workflow can find
+and update its own comment, and stays under GitHub's limit on the length of a comment: past the
+limit it lists fewer changes and says where the full plan is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from reconciler.github import run_url
+from reconciler.planning.plan import Plan, PoolPlan, WorkerChange
+from reconciler.render.mask import make_masker
+
+COMMENT_LIMIT = 65_536  # GitHub refuses longer comments (characters)
+TAIL_ROOM = 4_096  # characters kept for the closing notes
+MARKER_PREFIX = "<!-- study-exclusions-plan target="
+OPEN_UP_TO = 10  # sections with this many rows or fewer are shown open
+SHOWN_WARNINGS = 30
+TEXT_LIMIT = 200  # characters kept of any one piece of text from the lab's files
+
+# Characters that mean something to Markdown, HTML or GitHub, written as numeric entities. An
+# entity reads the same in Markdown and inside HTML (<summary>), never splits a table cell and
+# never opens code, emphasis, a link, an image, a tag or maths.
+_ENTITIES = {char: f"&#{ord(char)};" for char in "&<>\"'`|*_[]\\~$"}
+_WHITESPACE = re.compile(r"\s+")
+# What would start a list, a heading or a quote at the beginning of a line or a list item.
+_BLOCK_START = re.compile(r"^(?:[-+=#>]|\d+(?=[.)]))")
+_NOT_MARKER_SAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def marker(target: str) -> str:
+    """The hidden line a workflow looks for to update the comment of ``target`` in place."""
+    return f"{MARKER_PREFIX}{_NOT_MARKER_SAFE.sub('_', target)} -->"
+
+
+def escape(text: object, limit: int = TEXT_LIMIT) -> str:
+    """``text`` from a user's file, safe anywhere in the comment: a table cell, a heading, HTML.
+
+    Line breaks become spaces, long text is shortened, Markdown and HTML characters become
+    entities, and ``@`` gets a zero-width space after it so no one is mentioned (or notified).
+    """
+    flat = _WHITESPACE.sub(" ", str(text)).strip()
+    if len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + "…"
+    escaped = "".join(_ENTITIES.get(char, char) for char in flat)
+    escaped = _BLOCK_START.sub(lambda start: "".join(f"&#{ord(char)};" for char in start[0]), escaped)
+    return escaped.replace("@", "@&#8203;")
+
+
+def full_plan_pointer(target: str) -> str:
+    url = run_url()
+    if url is not None:
+        return f"The full plan, every change, is kept as the `plan` artifact of [this workflow run]({url})."
+    command = f"exclusions plan --target {escape(target)} --format json"
+    return f"Run <code>{command}</code> to see the full plan, every change."
+
+
+@dataclass
+class _Section:
+    intro: list[str]  # lines before the section: a heading, a note
+    summary: str  # HTML-safe text of its <summary>
+    header: list[str]  # the table's header
+    rows: list[str] = field(default_factory=list)
+
+
+def render_markdown(
+    plan: Plan,
+    *,
+    titles: Mapping[str, str] | None = None,
+    show_worker_ids: bool = False,
+    full_plan: str | None = None,
+    limit: int = COMMENT_LIMIT,
+) -> str:
+    """The comment, at most ``limit`` characters long. ``titles`` maps study IDs to their titles."""
+    every_id = (
+        change.worker_id for pool in plan.pools for change in (*pool.grants, *pool.revokes, *pool.updates)
+    )
+    mask = make_masker(every_id, show=show_worker_ids)
+    pointer = full_plan if full_plan is not None else full_plan_pointer(plan.target)
+    head = _head(plan)
+    sections = [*_revocation_sections(plan, mask), *_study_sections(plan, mask, titles or {})]
+    body, omitted = _fit(head, sections, budget=max(0, limit - TAIL_ROOM))
+    tail = _tail(plan, omitted, pointer, masked=not show_worker_ids)
+    document = "\n".join([*body, *tail]) + "\n"
+    if len(document) > limit:  # only with absurd pools or warnings: counts alone, then the pointer
+        document = "\n".join([*_title(plan), "", _summary_line(plan), "", pointer]) + "\n"
+    return document[:limit]
+
+
+# --- the parts ---------------------------------------------------------------------------------
+
+
+def _title(plan: Plan) -> list[str]:
+    return [marker(plan.target), f"## study-exclusions plan for target <code>{escape(plan.target)}</code>"]
+
+
+def _summary_line(plan: Plan) -> str:
+    if not plan.has_changes:
+        return "**No changes.** The live qualification holders match the repository; apply would do nothing."
+    grants, revokes, updates = plan.count("grants"), plan.count("revokes"), plan.count("updates")
+    types = sum(pool.type_change is not None for pool in plan.pools)
+    revoke = f"🔴 **{revokes} to revoke**" if revokes else "0 to revoke"
+    line = f"**Plan:** {grants} to grant, {revoke}, {updates} to update value"
+    if types:
+        line += f", {types} qualification type change{'s' * (types != 1)}"
+    return line + "."
+
+
+def _head(plan: Plan) -> list[str]:
+    lines = [*_title(plan), "", _summary_line(plan), ""]
+    if plan.warnings:
+        count = len(plan.warnings)
+        lines += ["> [!WARNING]", f"> **{count} warning{'s' * (count != 1)}**", ">"]
+        lines += [f"> - {escape(warning, 600)}" for warning in plan.warnings[:SHOWN_WARNINGS]]
+        if count > SHOWN_WARNINGS:
+            lines.append(f"> - … and {count - SHOWN_WARNINGS} more (see the full plan)")
+        lines.append("")
+    lines += [
+        "| Pool | Qualification type | Holders now | Holders after | Grant | Update | Revoke | Type |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for pool in plan.pools:
+        revokes = f"🔴 **{len(pool.revokes)}**" if pool.revokes else "0"
+        change = pool.type_change.action if pool.type_change else "—"
+        lines.append(
+            f"| {escape(pool.pool)} | {escape(pool.settings.name)} | {pool.holders_before} | "
+            f"{pool.holders_after} | {len(pool.grants)} | {len(pool.updates)} | {revokes} | {change} |"
+        )
+    lines.append("")
+    changed_types = [pool for pool in plan.pools if pool.type_change is not None]
+    if changed_types:
+        lines += ["### Qualification types", ""]
+        for pool in changed_types:
+            lines += _type_change(pool)
+        lines.append("")
+    return lines
+
+
+def _type_change(pool: PoolPlan) -> list[str]:
+    change = pool.type_change
+    assert change is not None
+    if change.action == "create":
+        return [
+            f"- ➕ pool **{escape(pool.pool)}**: create qualification type “{escape(pool.settings.name)}”: "
+            f"{escape(pool.settings.description, 400)}"
+        ]
+    type_id = escape(pool.type_id or "")
+    lines = [f"- ✏️ pool **{escape(pool.pool)}**: update qualification type <code>{type_id}</code> in place:"]
+    for name, (old, new) in change.attributes.items():
+        lines.append(f"  - {escape(name)}: {_value(old)} → {_value(new)}")
+    return lines
+
+
+def _value(value: Any) -> str:
+    return "(none)" if value is None else escape(json.dumps(value, ensure_ascii=False), 400)
+
+
+def _revocation_sections(plan: Plan, mask: Callable[[str], str]) -> list[_Section]:
+    sections: list[_Section] = []
+    total = plan.count("revokes")
+    for pool in (pool for pool in plan.pools if pool.revokes):
+        intro: list[str] = []
+        if not sections:
+            intro = [
+                "### 🔴 Revocations",
+                "",
+                "> [!CAUTION]",
+                f"> This plan **revokes {total} qualification{'s' * (total != 1)}**: those workers are in no "
+                "excluding study of the pool any more, and will no longer be kept out of its studies. "
+                "Check that every study behind them was meant to be released or to expire.",
+                "",
+            ]
+        section = _Section(
+            intro,
+            f"🔴 pool <b>{escape(pool.pool)}</b>: {len(pool.revokes)} to revoke",
+            ["| Change | Worker | Value now |", "| --- | --- | ---: |"],
+        )
+        for change in pool.revokes:
+            section.rows.append(f"| 🔴 **revoke** | {_worker(change, mask)} | {change.old_value} |")
+        sections.append(section)
+    return sections
+
+
+def _study_sections(plan: Plan, mask: Callable[[str], str], titles: Mapping[str, str]) -> list[_Section]:
+    groups: dict[str, list[tuple[PoolPlan, WorkerChange]]] = {}
+    shared = False
+    for pool in plan.pools:
+        for change in (*pool.grants, *pool.updates):
+            shared = shared or len(change.studies) > 1
+            for study in change.studies or ("",):
+                groups.setdefault(study, []).append((pool, change))
+    sections: list[_Section] = []
+    for study in sorted(groups):
+        rows = groups[study]
+        grants = sum(change.old_value is None for _, change in rows)
+        updates = len(rows) - grants
+        counts = ", ".join(
+            part
+            for part in (f"{grants} to grant" * bool(grants), f"{updates} to update" * bool(updates))
+            if part
+        )
+        title = titles.get(study)
+        name = f"study <b>{escape(study)}</b>" if study else "no study named"
+        name += f" — {escape(title, 120)}" if title else ""
+        intro: list[str] = []
+        if not sections:
+            intro = ["### Changes by study", ""]
+            if shared:
+                intro += ["A worker in several studies of a pool is listed under each of them.", ""]
+        section = _Section(
+            intro, f"{name}: {counts}", ["| Change | Worker | Pool | Value |", "| --- | --- | --- | --- |"]
+        )
+        for pool, change in rows:
+            if change.old_value is None:
+                what, value = "➕ grant", str(change.new_value)
+            else:
+                what, value = "✏️ update", f"{change.old_value} → {change.new_value}"
+            section.rows.append(f"| {what} | {_worker(change, mask)} | {escape(pool.pool)} | {value} |")
+        sections.append(section)
+    return sections
+
+
+def _worker(change: WorkerChange, mask: Callable[[str], str]) -> str:
+    return f"<code>{escape(mask(change.worker_id))}</code>"
+
+
+def _fit(head: list[str], sections: list[_Section], *, budget: int) -> tuple[list[str], int]:
+    """The head and the sections, with as many rows each as fit in ``budget`` characters.
+
+    Every section gets the same number of rows at most (the largest number that fits), so one
+    long study does not crowd out the others; with too many sections even for that, the last
+    ones are left out whole. Also returns how many rows were left out.
+    """
+
+    def size(lines: list[str]) -> int:
+        return sum(len(line) + 1 for line in lines)
+
+    most = max((len(section.rows) for section in sections), default=0)
+    built = _build(head, sections, most)
+    if size(built[0]) <= budget:
+        return built
+    low, high = 0, most  # the largest cap that fits is in [low, high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if size(_build(head, sections, middle)[0]) <= budget:
+            low = middle
+        else:
+            high = middle
+    kept = len(sections)
+    if size(_build(head, sections, low)[0]) > budget:  # drop the last sections whole
+        fewer, more = 0, len(sections)  # the largest count that fits is in [fewer, more)
+        while more - fewer > 1:
+            middle = (fewer + more) // 2
+            if size(_build(head, sections[:middle], low)[0]) <= budget:
+                fewer = middle
+            else:
+                more = middle
+        kept = fewer
+    lines, omitted = _build(head, sections[:kept], low)
+    return lines, omitted + sum(len(section.rows) for section in sections[kept:])
+
+
+def _build(head: list[str], sections: list[_Section], cap: int) -> tuple[list[str], int]:
+    lines = list(head)
+    omitted = 0
+    for section in sections:
+        rows = section.rows[:cap]
+        left_out = len(section.rows) - len(rows)
+        omitted += left_out
+        details = "<details open>" if len(section.rows) <= OPEN_UP_TO else "<details>"
+        shown = f"first {len(rows)} shown" if rows else "not listed here"
+        summary = section.summary + (f" ({shown})" if left_out else "")
+        lines += [*section.intro, details, f"<summary>{summary}</summary>", ""]
+        if rows:
+            lines += [*section.header, *rows]
+        if left_out:
+            lines += ["", f"… and {left_out} more, left out to keep this comment under GitHub's limit."]
+        lines += ["", "</details>", ""]
+    return lines, omitted
+
+
+def _tail(plan: Plan, omitted: int, pointer: str, *, masked: bool) -> list[str]:
+    lines = ["---", ""]
+    if omitted:
+        lines += [
+            f"**{omitted} change{'s' * (omitted != 1)} not listed here**: a comment holds at most "
+            f"{COMMENT_LIMIT:,} characters. {pointer}",
+            "",
+        ]
+    elif plan.has_changes:
+        lines += [pointer, ""]
+    if masked and plan.has_changes:
+        lines += [
+            "<sub>Worker IDs are masked: they are personal data. "
+            "`exclusions plan --format markdown --show-worker-ids` shows them whole.</sub>",
+            "",
+        ]
+    lines.append(f"<sub>Planned at {plan.created_at:%Y-%m-%d %H:%M:%S} UTC.</sub>")
+    return lines
