@@ -114,6 +114,7 @@ def plan_pool(pool: Pool, wanted: PoolDesire, live: LivePool) -> tuple[PoolPlan,
         warnings = [f"pool '{pool.key}': {warning}" for warning in warnings]
         type_change = TypeChange("update", attributes) if attributes else None
     diff = diff_holders(wanted.values, live.holders)
+    studies = wanted.studies_of([*diff.grants, *diff.updates])
     return (
         PoolPlan(
             pool=pool.key,
@@ -121,11 +122,9 @@ def plan_pool(pool: Pool, wanted: PoolDesire, live: LivePool) -> tuple[PoolPlan,
             type_id=live.qualification_type.type_id if live.qualification_type else None,
             type_change=type_change,
             holders_before=len(live.holders),
-            grants=tuple(WorkerChange(w, None, v, wanted.studies[w]) for w, v in diff.grants.items()),
+            grants=tuple(WorkerChange(w, None, v, studies[w]) for w, v in diff.grants.items()),
             revokes=tuple(WorkerChange(w, v, None) for w, v in diff.revokes.items()),
-            updates=tuple(
-                WorkerChange(w, old, new, wanted.studies[w]) for w, (old, new) in diff.updates.items()
-            ),
+            updates=tuple(WorkerChange(w, old, new, studies[w]) for w, (old, new) in diff.updates.items()),
             revoke_reason=pool.revoke_reason,
         ),
         warnings,

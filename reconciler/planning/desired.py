@@ -8,7 +8,7 @@ study is counted whatever released studies say, so release never undoes another 
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -18,12 +18,26 @@ from reconciler.model import Pool, Study
 
 @dataclass(frozen=True, slots=True)
 class PoolDesire:
-    """The desired holders of one pool: value per worker, and the studies behind each."""
+    """The desired holders of one pool (value per worker), and each excluding study's participants."""
 
     pool: str
     values: Mapping[str, int]
-    studies: Mapping[str, tuple[str, ...]]
-    participants: int  # workers in at least one excluding study, held or not yet
+    participants_by_study: Mapping[str, frozenset[str]]
+
+    @property
+    def participants(self) -> int:
+        """Workers in at least one excluding study, whether they reached ``exclude_after`` or not."""
+        return len(frozenset().union(*self.participants_by_study.values()))
+
+    def studies_of(self, workers: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """The excluding studies behind each of ``workers``, sorted. Asked only for the workers a
+        plan changes, so a plan with nothing to do never builds this for every holder."""
+        wanted = set(workers)
+        found: dict[str, list[str]] = defaultdict(list)
+        for study_id in sorted(self.participants_by_study):
+            for worker_id in self.participants_by_study[study_id] & wanted:
+                found[worker_id].append(study_id)
+        return {worker_id: tuple(study_ids) for worker_id, study_ids in found.items()}
 
 
 def excluding_studies(studies: Iterable[Study], pool: str, today: date) -> list[Study]:
@@ -49,21 +63,15 @@ def desired_holders(
 ) -> PoolDesire:
     """``hit_workers`` must hold every HIT of the pool's excluding studies; a missing one is a bug
     upstream (the reader fails the plan first), so it raises rather than excluding fewer."""
-    per_worker: dict[str, list[str]] = defaultdict(list)
+    by_study: dict[str, frozenset[str]] = {}
+    counts: Counter[str] = Counter()
     for study in excluding_studies(studies, pool.key, today):
-        participants: set[str] = set(study.workers)
-        for hit_id in study.hits:
-            participants |= hit_workers[hit_id]
-        for worker_id in participants:
-            per_worker[worker_id].append(study.study_id)
-    values = {
-        worker_id: len(study_ids)
-        for worker_id, study_ids in per_worker.items()
-        if len(study_ids) >= pool.exclude_after
-    }
-    return PoolDesire(
-        pool=pool.key,
-        values=values,
-        studies={worker_id: tuple(sorted(per_worker[worker_id])) for worker_id in values},
-        participants=len(per_worker),
-    )
+        # A worker counts once per study, however many of its HITs they took.
+        participants = frozenset(study.workers).union(*(hit_workers[hit_id] for hit_id in study.hits))
+        by_study[study.study_id] = participants
+        counts.update(participants)
+    if pool.exclude_after == 1:
+        values: dict[str, int] = dict(counts)
+    else:
+        values = {worker_id: count for worker_id, count in counts.items() if count >= pool.exclude_after}
+    return PoolDesire(pool=pool.key, values=values, participants_by_study=by_study)
