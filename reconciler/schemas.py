@@ -140,7 +140,7 @@ def _explain(path: Path, error: ValidationError) -> Iterable[Problem]:
     if keyword == "additionalProperties" and isinstance(error.instance, dict):
         allowed = sorted(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
         for key in _unexpected_keys(error):
-            line, column = locate(path, [*pointer, key], key=True)
+            line, column = locate(path, [*pointer, key], key=True)  # the key as parsed: 12, not "12"
             close = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"allowed keys here: {', '.join(allowed)}"
             yield Problem(path, f"unknown key '{key}'{where}", hint, line, column)
@@ -153,10 +153,10 @@ def _explain(path: Path, error: ValidationError) -> Iterable[Problem]:
     yield Problem(path, _message(error) + where, _hint(error), line, column)
 
 
-def _unexpected_keys(error: ValidationError) -> list[str]:
+def _unexpected_keys(error: ValidationError) -> list[Any]:
     properties = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
     instance = error.instance if isinstance(error.instance, dict) else {}
-    return [str(key) for key in instance if key not in properties]
+    return [key for key in instance if key not in properties]
 
 
 def _describe_pointer(pointer: list[str | int]) -> str:
@@ -177,7 +177,10 @@ def _message(error: ValidationError) -> str:
     keyword = error.validator
     value = error.instance
     if keyword == "pattern":
-        return f"{_short(value)} is not a valid {_lower_first(_what(error))}"
+        what = _what(error)
+        if what == "the value":  # no short description to name the thing by
+            return f"{_short(value)} does not have the expected form"
+        return f"{_short(value)} is not a valid {_lower_first(what)}"
     if keyword == "type":
         return f"expected {_article(str(error.validator_value))}, found {_kind_of(value)} {_short(value)}"
     if keyword in ("enum", "const"):

@@ -121,6 +121,8 @@ def read_text(path: Path, *, root: Path | None = None) -> str:
     """The file's text, refusing what no YAML file of ours should be."""
     _check_inside(path, root)
     try:
+        if not path.exists():
+            raise InvalidInput([Problem(path, "the file does not exist", "check the path")])
         if not path.is_file():
             raise InvalidInput([Problem(path, "not a regular file", "point at a YAML file")])
         size = path.stat().st_size
@@ -262,10 +264,14 @@ def _child_position(node: Any, step: str | int, *, key: bool) -> tuple[tuple[int
     lc = getattr(node, "lc", None)
     if lc is None:
         return None
-    if isinstance(node, dict) and step in node:
-        line, column = lc.key(step) if key else lc.value(step)
-        return (line, column), node[step]
-    if isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
-        line, column = lc.item(step)
-        return (line, column), node[step]
+    try:
+        if isinstance(node, dict) and step in node:
+            line, column = lc.key(step) if key else lc.value(step)
+            return (line, column), node[step]
+        if isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            line, column = lc.item(step)
+            return (line, column), node[step]
+    except (KeyError, TypeError, IndexError):
+        # A key brought in by a YAML merge (<<:) has no position of its own: use its parent's.
+        return None
     return None

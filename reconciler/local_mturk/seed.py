@@ -2,25 +2,18 @@
 
 The requester API has no way to submit work, so a seed is how a local MTurk gets HITs
 with assignments and qualification holders. It is YAML, checked against
-schemas/local-seed.schema.json; every problem is reported as ``file:line:column: message``
-(ruamel's round-trip loader keeps the position of each key and item).
+schemas/local-seed.schema.json, read with the same hardened reader as every other file of the
+project (so size limits, alias bombs and binary files are refused the same way), and every
+problem is reported as ``file:line:column: message (hint: ...)``.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from datetime import date, datetime, timedelta
-from functools import cache
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
-
-from reconciler.local_mturk.clock import parse_iso, utc
+from reconciler.local_mturk.clock import parse_iso
 from reconciler.local_mturk.state import (
     DEFAULT_REQUESTER,
     HIT,
@@ -32,139 +25,67 @@ from reconciler.local_mturk.state import (
     State,
     make_id,
 )
+from reconciler.problems import InvalidInput, Problem
+from reconciler.schemas import SCHEMA_DIR, schema_problems
+from reconciler.yamlread import locate, read_document
 
 SCHEMA_NAME = "local-seed.schema.json"
 TIME_KEYS = frozenset({"created", "expiration", "submitted", "granted"})
 
 
 class SeedError(Exception):
-    """A seed that cannot be used; ``errors`` are ``file:line:column: message`` lines."""
+    """A seed that cannot be used; ``problems`` locate each at its file, line and column."""
 
-    def __init__(self, errors: list[str]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(errors))
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        self.errors = [problem.format() for problem in problems]
+        super().__init__("; ".join(self.errors))
 
 
 def schema_path() -> Path:
-    """The seed schema: packaged next to the code if present, else the repository's schemas/."""
-    package_root = Path(__file__).resolve().parents[1]
-    for candidate in (package_root / "schemas" / SCHEMA_NAME, package_root.parent / "schemas" / SCHEMA_NAME):
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"cannot find {SCHEMA_NAME}")
+    return SCHEMA_DIR / SCHEMA_NAME
 
 
-@cache
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(json.loads(schema_path().read_text(encoding="utf-8")))
-
-
-def _plain(node: Any) -> Any:
-    """ruamel's round-trip objects as plain JSON values (times as ISO strings)."""
-    if isinstance(node, dict):
-        return {str(key): _plain(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_plain(item) for item in node]
-    if isinstance(node, datetime):
-        return utc(node).isoformat().replace("+00:00", "Z")
-    if isinstance(node, date):
-        return node.isoformat()
-    if isinstance(node, bool) or node is None or isinstance(node, str):
-        return node
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    return str(node)
-
-
-def _position(root: Any, path: list[str | int], key: str | None = None) -> tuple[int, int]:
-    """1-based line and column of the node at ``path`` (or of ``key`` inside it)."""
-    node = root
-    line, column = 0, 0
-    for step in path:
-        if isinstance(node, CommentedMap) and step in node:
-            line, column = node.lc.value(step)
-            node = node[step]
-        elif isinstance(node, CommentedSeq) and isinstance(step, int) and step < len(node):
-            line, column = node.lc.item(step)
-            node = node[step]
-        else:
-            break
-    if key is not None and isinstance(node, CommentedMap) and key in node:
-        line, column = node.lc.key(key)
-    elif not path and isinstance(node, CommentedMap):
-        line, column = node.lc.line, node.lc.col
-    return line + 1, column + 1
-
-
-def _dotted(path: list[str | int]) -> str:
-    text = ""
-    for step in path:
-        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
-    return text or "(top level)"
-
-
-def _schema_errors(source: str, root: Any, errors: Iterator[ValidationError]) -> list[str]:
-    lines = []
-    for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
-        path = list(error.absolute_path)
-        key = None
-        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-            extras = [k for k in error.instance if k not in allowed]
-            key = extras[0] if extras else None
-        line, column = _position(root, path, key)
-        lines.append(f"{source}:{line}:{column}: {_dotted(path)}: {error.message}")
-    return lines
-
-
-def _parse_times(source: str, root: Any, node: Any, path: list[str | int], problems: list[str]) -> Any:
-    """Turn the ISO times of the plain seed into datetimes, reporting malformed ones."""
+def _parse_times(path: Path, node: Any, pointer: list[str | int], problems: list[Problem]) -> Any:
+    """Turn the seed's ISO times (the schema checked their form) into datetimes."""
     if isinstance(node, dict):
         out: dict[str, Any] = {}
         for key, value in node.items():
             if key in TIME_KEYS and isinstance(value, str):
                 try:
-                    if "T" not in value.upper():
-                        raise ValueError
                     out[key] = parse_iso(value)
                 except ValueError:
-                    line, column = _position(root, [*path, key])
+                    line, column = locate(path, [*pointer, key])
                     problems.append(
-                        f"{source}:{line}:{column}: {_dotted([*path, key])}: {value!r} is not a date-time "
-                        "(write it like 2026-01-05T12:00:00Z)"
+                        Problem(
+                            path,
+                            f"{value!r} is not a date-time",
+                            "write it like 2026-01-05T12:00:00Z",
+                            line,
+                            column,
+                        )
                     )
                     out[key] = None
             else:
-                out[key] = _parse_times(source, root, value, [*path, key], problems)
+                out[key] = _parse_times(path, value, [*pointer, key], problems)
         return out
     if isinstance(node, list):
-        return [_parse_times(source, root, item, [*path, index], problems) for index, item in enumerate(node)]
+        return [_parse_times(path, item, [*pointer, index], problems) for index, item in enumerate(node)]
     return node
 
 
 def load_seed(path: Path) -> dict[str, Any]:
-    """Read and check a seed file; raise ``SeedError`` listing every problem with its position."""
-    source = str(path)
+    """Read and check a seed file with the project's hardened YAML reader and its schema;
+    raise ``SeedError`` listing every problem with its position."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SeedError([f"{source}:1:1: cannot read the seed: {exc.strerror or exc}"]) from exc
-    try:
-        root = YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise SeedError([f"{source}:{line}:{column}: {problem}"]) from exc
-    if root is None:
-        root = CommentedMap()
-    plain = _plain(root)
-    problems = _schema_errors(source, root, _validator().iter_errors(plain))
+        document = read_document(path, allow_empty=True)
+    except InvalidInput as error:
+        raise SeedError(error.problems) from None
+    data = document.data if document.data is not None else {}
+    problems = schema_problems(path, data, SCHEMA_NAME)
     if problems:
         raise SeedError(problems)
-    seed = _parse_times(source, root, plain, [], problems)
+    seed = _parse_times(path, data, [], problems)
     if problems:
         raise SeedError(problems)
     assert isinstance(seed, dict)
@@ -236,8 +157,12 @@ def _requirements(state: State, owner: str, entry: dict[str, Any]) -> list[dict[
             if type_id is None:
                 raise SeedError(
                     [
-                        f"hit {entry.get('hit_id') or entry.get('title')!r}: qualification_type_name "
-                        f"{name!r} names no qualification type of requester {owner!r}"
+                        Problem(
+                            Path("seed"),
+                            f"hit {entry.get('hit_id') or entry.get('title')!r}: qualification_type_name "
+                            f"{name!r} names no qualification type of requester {owner!r}",
+                            "define the type under qualification_types: or give its qualification_type_id",
+                        )
                     ]
                 )
         wire: dict[str, Any] = {"QualificationTypeId": type_id, "Comparator": requirement["comparator"]}

@@ -84,7 +84,8 @@ def test_seed_error_is_one_line_and_exit_1(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith(f"error: {seed}:2:13: hits[0].hit_id:")
+    assert result.stderr.startswith(f'error: {seed}:2:13: "lower-case" ')
+    assert "(at hits[0].hit_id)" in result.stderr
     assert "Traceback" not in result.stderr
 
 

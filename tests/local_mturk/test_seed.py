@@ -116,18 +116,15 @@ def test_schema_errors_name_file_line_and_column(tmp_path: Path) -> None:
     path = _write(tmp_path, text)
     errors = _errors(path)
     assert len(errors) == 2
-    assert errors[0].startswith(f"{path}:7:17: hits[0].assignments[0].status: 'Done' is not one of")
-    assert errors[1].startswith(f"{path}:14:9: qualification_types[0].holders[0]:")
-    assert "colour" in errors[1]
+    assert errors[0].startswith(f'{path}:7:17: "Done" is not allowed; use one of')
+    assert errors[1].startswith(f"{path}:14:9: unknown key 'colour'")
 
 
 def test_bad_worker_id_and_missing_name(tmp_path: Path) -> None:
     path = _write(tmp_path, "qualification_types:\n  - description: x\n    holders:\n      - worker_id: w1\n")
     errors = _errors(path)
-    assert any(
-        e.startswith(f"{path}:2:5: qualification_types[0]: 'name' is a required property") for e in errors
-    )
-    assert any(e.startswith(f"{path}:4:20: qualification_types[0].holders[0].worker_id:") for e in errors)
+    assert any(e.startswith(f"{path}:2:5: missing required key 'name'") for e in errors)
+    assert any(e.startswith(f'{path}:4:20: "w1" is not a valid') for e in errors)
 
 
 def test_yaml_syntax_error_has_a_position(tmp_path: Path) -> None:
@@ -139,17 +136,17 @@ def test_yaml_syntax_error_has_a_position(tmp_path: Path) -> None:
 def test_bad_date_has_a_position(tmp_path: Path) -> None:
     path = _write(tmp_path, "hits:\n  - created: 2026-01-05\n")
     [error] = _errors(path)
-    assert error.startswith(f"{path}:2:14: hits[0].created:")
+    assert error.startswith(f'{path}:2:14: "2026-01-05" is not a real date-time')
 
 
 def test_seed_errors_are_raised_by_the_constructor(tmp_path: Path) -> None:
-    with pytest.raises(SeedError, match=r"seed.yaml:1:1: \(top level\): Additional properties"):
+    with pytest.raises(SeedError, match=r"seed.yaml:1:1: unknown key 'workers'"):
         LocalMTurk(seed_path=_write(tmp_path, "workers: []\n"))
 
 
 def test_missing_seed_file(tmp_path: Path) -> None:
     [error] = _errors(tmp_path / "absent.yaml")
-    assert "cannot read the seed" in error
+    assert "the file does not exist" in error
 
 
 def test_the_seed_example_in_the_docs_loads(tmp_path: Path) -> None:
