@@ -43,6 +43,8 @@ def config_problems(config: Config) -> list[Problem]:
                     "give a path relative to the exclusions/ folder",
                 )
             )
+        elif isinstance(target, LocalTarget) and target.seed_path:
+            problems.extend(_seed_problems(target.seed_path))
     names: dict[str, list[str]] = defaultdict(list)
     for key, pool in config.pools.items():
         names[pool.name].append(key)
@@ -79,6 +81,17 @@ def config_problems(config: Config) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _seed_problems(seed: Path) -> list[Problem]:
+    """A local target's seed is a file the tool reads too: check it like the others."""
+    from reconciler.local_mturk.seed import SeedError, load_seed
+
+    try:
+        load_seed(seed)
+    except SeedError as error:
+        return error.problems
+    return []
 
 
 def _pinned_twice(config: Config) -> Iterable[Problem]:

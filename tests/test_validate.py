@@ -175,6 +175,17 @@ def test_config_problems_point_at_their_line(
     ), run.stdout
 
 
+def test_the_local_seed_is_validated_too(lab: Path) -> None:
+    seed = lab / "exclusions" / "local-seed.yaml"
+    seed.write_text(seed.read_text().replace("status: Approved}", "status: Aproved}", 1))
+    run = exclusions("validate", cwd=lab)
+    assert run.status == 1
+    assert any(
+        line.startswith("exclusions/local-seed.yaml:8:") and '"Aproved" is not allowed' in line
+        for line in run.stdout.splitlines()
+    ), run.stdout
+
+
 def test_pinning_a_type_on_an_unknown_target(lab: Path) -> None:
     config = lab / "exclusions" / "config.yaml"
     config.write_text(
