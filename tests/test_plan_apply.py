@@ -400,3 +400,20 @@ def test_an_unreachable_target_is_a_clear_error(lab: Lab) -> None:
     assert run.status == 1
     assert "Could not connect" in run.stderr
     assert_no_traceback(run)
+
+
+def test_long_lists_are_summarised_unless_verbose(lab: Lab) -> None:
+    lab.write_study("crowd", workers=[f"ACROWD{index:06d}" for index in range(45)])
+    short = lab.run("plan")
+    assert "... and 32 more (--verbose shows every change)" in short.stdout  # 20 of the pool's 52 shown
+    every = lab.run("plan", "--verbose")
+    assert "more (--verbose" not in every.stdout
+    assert sum(line.lstrip().startswith("+ AC") for line in every.stdout.splitlines()) == 45
+
+
+def test_text_output_to_a_log_masks_worker_ids_unless_asked(lab: Lab) -> None:
+    logged = lab.run("plan")  # stdout is a pipe here, as in a CI log
+    assert "AEXAMPLEWORKER0001" not in logged.stdout
+    assert "AE…" in logged.stdout
+    shown = lab.run("plan", "--show-worker-ids")
+    assert "AEXAMPLEWORKER0001" in shown.stdout
