@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 from io import StringIO
-from pathlib import Path
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from reconciler.files import atomic_write_text, locked
 from reconciler.layout import Layout
 from reconciler.model import Capture
 from reconciler.platform.base import HitReading
@@ -72,48 +72,47 @@ def differs(old: Capture | None, new: Capture) -> bool:
     return replace(old, read_at=new.read_at, path=None) != replace(new, path=None)
 
 
-class ShrinkingCapture(Exception):
-    """A capture write that would drop workers: refused, it would lose exclusions."""
+def write_capture(layout: Layout, capture: Capture) -> Capture:
+    """Write the capture with ruamel.yaml (round trip, so any comment a lab added survives) and
+    return what was written.
 
-
-def write_capture(layout: Layout, capture: Capture) -> Path:
-    """Write the capture with ruamel.yaml (round trip, so any comment a lab added survives)."""
+    The workers already in the file are kept (the union is written): another run may have
+    captured more since this one read the file. Runs on one machine take turns (a lock on the
+    target's folder); each writes through a temporary file of its own.
+    """
     path = layout.capture_file(capture.target, capture.hit_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    yaml = YAML()
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    document: CommentedMap
-    if path.is_file():
-        loaded = yaml.load(path.read_text(encoding="utf-8"))
-        document = loaded if isinstance(loaded, CommentedMap) else CommentedMap()
-        old_workers = set(document.get("workers") or ())
-        if not old_workers <= capture.workers:
-            raise ShrinkingCapture(f"{path}: refusing to write fewer workers than the file holds")
-    else:
-        document = CommentedMap()
-        document.yaml_set_start_comment(f"{layout.modeline_for(path, CAPTURE_SCHEMA)[2:]}\n{HEADER}")
-    values: dict[str, object] = {
-        "format_version": 1,
-        "target": capture.target,
-        "hit_id": capture.hit_id,
-        "hit_created": _iso(capture.hit_created),
-        "hit_expiration": _iso(capture.hit_expiration),
-        "hit_status": capture.hit_status,
-        "read_at": _iso(capture.read_at),
-        "complete": capture.complete,
-        "workers": CommentedSeq(sorted(capture.workers)),
-    }
-    for key, value in values.items():
-        if value is None:
-            document.pop(key, None)
+    with locked(path.parent):
+        yaml = YAML()
+        yaml.indent(mapping=2, sequence=4, offset=2)
+        document: CommentedMap
+        if path.is_file():
+            loaded = yaml.load(path.read_text(encoding="utf-8"))
+            document = loaded if isinstance(loaded, CommentedMap) else CommentedMap()
+            on_disk = {worker for worker in document.get("workers") or () if isinstance(worker, str)}
+            capture = replace(capture, workers=capture.workers | on_disk)
         else:
-            document[key] = value
-    buffer = StringIO()
-    yaml.dump(document, buffer)
-    temporary = path.with_suffix(".yaml.tmp")
-    temporary.write_text(buffer.getvalue(), encoding="utf-8")
-    temporary.replace(path)  # a crash never leaves half a capture behind
-    return path
+            document = CommentedMap()
+            document.yaml_set_start_comment(f"{layout.modeline_for(path, CAPTURE_SCHEMA)[2:]}\n{HEADER}")
+        values: dict[str, object] = {
+            "format_version": 1,
+            "target": capture.target,
+            "hit_id": capture.hit_id,
+            "hit_created": _iso(capture.hit_created),
+            "hit_expiration": _iso(capture.hit_expiration),
+            "hit_status": capture.hit_status,
+            "read_at": _iso(capture.read_at),
+            "complete": capture.complete,
+            "workers": CommentedSeq(sorted(capture.workers)),
+        }
+        for key, value in values.items():
+            if value is None:
+                document.pop(key, None)
+            else:
+                document[key] = value
+        buffer = StringIO()
+        yaml.dump(document, buffer)
+        atomic_write_text(path, buffer.getvalue())
+    return replace(capture, path=path)
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -49,8 +49,7 @@ class Session:
 
     def save_captures(self, changed: list[Capture]) -> None:
         for capture in changed:
-            write_capture(self.repository.layout, capture)
-            self.captures[capture.hit_id] = capture
+            self.captures[capture.hit_id] = write_capture(self.repository.layout, capture)
 
     def current_fingerprints(self, now: datetime) -> tuple[str, str | None]:
         """Fingerprints of the live state (read now) and of the desired state (from the repository

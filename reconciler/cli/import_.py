@@ -12,6 +12,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from reconciler.cli.common import CommandFailed, print_problems, repo_option, repository_root, stdout
 from reconciler.cli.options import target_option
+from reconciler.files import atomic_write_text
 from reconciler.layout import Layout
 from reconciler.platform.base import PlatformError
 from reconciler.problems import InvalidInput
@@ -101,4 +102,4 @@ def _write_study(
     yaml.indent(mapping=2, sequence=4, offset=2)
     buffer = StringIO()
     yaml.dump(document, buffer)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
+    atomic_write_text(path, buffer.getvalue())

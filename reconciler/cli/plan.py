@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import click
 
 from reconciler.cli.common import CommandFailed, print_problems, repo_option, repository_root, stderr, stdout
 from reconciler.cli.options import resolve_show, target_option, verbose_option, worker_ids_option
+from reconciler.files import atomic_write_text
 from reconciler.github import append_step_summary, step_summary_path
 from reconciler.planning.plan import Plan, plan_to_json
 from reconciler.platform.base import PlatformError
@@ -22,9 +22,7 @@ CHANGES_PRESENT = 2
 
 def write_plan_file(plan: Plan, path: Path) -> None:
     """The JSON plan, written whole or not at all. It holds worker IDs: keep it out of git."""
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(plan_to_json(plan), indent=2) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    atomic_write_text(path, json.dumps(plan_to_json(plan), indent=2) + "\n")
 
 
 @click.command("plan")
