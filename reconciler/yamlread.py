@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -237,11 +238,9 @@ def locate(path: Path, pointer: JsonPointer, *, key: bool = False) -> tuple[int,
     into something missing still lands on its parent. Returns (0, 0) when nothing can be told.
     """
     try:
-        text = read_text(path)
-        yaml = YAML()
-        yaml.Constructor = _PlainRoundTripConstructor
-        node = yaml.load(text)
-    except (InvalidInput, YAMLError, ValueError, RecursionError):
+        status = path.stat()
+        node = _round_trip(str(path), status.st_mtime_ns, status.st_size)
+    except (OSError, InvalidInput, YAMLError, ValueError, RecursionError):
         return (0, 0)
     position = _start_of(node)
     for depth, step in enumerate(pointer):
@@ -251,6 +250,15 @@ def locate(path: Path, pointer: JsonPointer, *, key: bool = False) -> tuple[int,
             break
         position, node = found
     return (position[0] + 1, position[1] + 1) if position else (0, 0)
+
+
+@lru_cache(maxsize=8)
+def _round_trip(path: str, mtime_ns: int, size: int) -> Any:
+    """The file parsed with positions, once per version of the file (a file with a thousand bad
+    IDs is parsed once, not a thousand times); ``mtime_ns`` and ``size`` only key the cache."""
+    yaml = YAML()
+    yaml.Constructor = _PlainRoundTripConstructor
+    return yaml.load(read_text(Path(path)))
 
 
 def _start_of(node: Any) -> tuple[int, int] | None:
