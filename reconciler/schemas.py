@@ -29,6 +29,8 @@ CAPTURE_SCHEMA = "capture.schema.json"
 PLAN_SCHEMA = "plan.schema.json"
 
 _FORMATS = FormatChecker(formats=())
+# How the schemas forbid control characters and direction overrides in free text.
+_NO_CONTROL = "^[^\\u0000"
 
 
 @_FORMATS.checks("date", raises=ValueError)
@@ -64,12 +66,13 @@ class _StringList:
     """What the schema says of a top-level list of IDs, checked in bulk without jsonschema."""
 
     pattern: re.Pattern[str] | None
+    min_length: int
     max_length: int | None
     unique: bool
 
 
 _LIST_KEYS = {"type", "items", "description", "minItems", "uniqueItems"}
-_ITEM_KEYS = {"type", "pattern", "maxLength", "description"}
+_ITEM_KEYS = {"type", "pattern", "minLength", "maxLength", "description"}
 
 
 @cache
@@ -87,7 +90,9 @@ def _string_lists(schema_name: str) -> dict[str, _StringList]:
             and items.get("type") == "string"
         ):
             pattern = re.compile(items["pattern"]) if "pattern" in items else None
-            lists[key] = _StringList(pattern, items.get("maxLength"), bool(spec.get("uniqueItems")))
+            lists[key] = _StringList(
+                pattern, items.get("minLength", 0), items.get("maxLength"), bool(spec.get("uniqueItems"))
+            )
     return lists
 
 
@@ -108,7 +113,7 @@ def _valid_fast(data: Any, schema_name: str) -> bool:
         for value in values:
             if type(value) is not str:
                 return False
-            if rule.max_length is not None and len(value) > rule.max_length:
+            if len(value) < rule.min_length or (rule.max_length is not None and len(value) > rule.max_length):
                 return False
             if rule.pattern is not None and not rule.pattern.search(value):
                 return False
@@ -169,13 +174,17 @@ def _describe_pointer(pointer: list[str | int]) -> str:
 
 
 def _what(error: ValidationError) -> str:
+    """What the value is, from the first clause of its schema description ("An MTurk worker ID")."""
     description = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
-    return description.rstrip(".") if description and len(description) < 60 else "the value"
+    first = re.split(r" \(|;|\. ", description, maxsplit=1)[0].rstrip(".")
+    return first if first and len(first) < 60 else "the value"
 
 
 def _message(error: ValidationError) -> str:
     keyword = error.validator
     value = error.instance
+    if keyword == "pattern" and str(error.validator_value).startswith(_NO_CONTROL):
+        return "the text holds a control character or a text-direction override"
     if keyword == "pattern":
         what = _what(error)
         if what == "the value":  # no short description to name the thing by
@@ -187,14 +196,19 @@ def _message(error: ValidationError) -> str:
         allowed = error.validator_value
         choices = allowed if keyword == "enum" and isinstance(allowed, list) else [allowed]
         return f"{_short(value)} is not allowed; use one of: {', '.join(json.dumps(c) for c in choices)}"
+    if keyword == "format" and error.validator_value == "date":
+        return f"{_short(value)} is not a real date (write it as YYYY-MM-DD)"
     if keyword == "format":
-        return f"{_short(value)} is not a real {error.validator_value} (use YYYY-MM-DD or an ISO 8601 time)"
+        return f"{_short(value)} is not a real date-time (write it like 2026-01-05T12:00:00Z)"
     if keyword == "oneOf" and isinstance(value, dict) and "kind" in value:
         return "give exactly one of 'endpoint' (sandbox or production) or 'endpoint_url'"
     if keyword == "maxLength":
         return f"the text is longer than {error.validator_value} characters"
     if keyword == "minLength":
-        return "the text is empty"
+        minimum = error.validator_value
+        return (
+            "the text is empty" if minimum == 1 else f"{_short(value)} is shorter than {minimum} characters"
+        )
     if keyword == "minItems":
         return "the list is empty"
     if keyword == "minProperties":
@@ -209,9 +223,12 @@ def _hint(error: ValidationError) -> str:
         return "put the value in quotes so YAML reads it as text"
     if keyword == "type" and error.validator_value == "array":
         return "write a list, one '- item' per line"
+    if keyword == "pattern" and str(error.validator_value).startswith(_NO_CONTROL):
+        return "remove it: it could disguise the text in a terminal or a pull-request comment"
     if keyword == "pattern" and isinstance(value, str) and value != value.strip():
         return "remove the spaces around the value"
-    if keyword == "pattern" and isinstance(value, str) and value.upper() != value:
+    pattern = error.validator_value if keyword == "pattern" else ""
+    if isinstance(value, str) and value.upper() != value and re.search(str(pattern), value.upper()):
         return "IDs are upper-case letters and digits"
     if keyword == "pattern":
         return f"it must match {error.validator_value}"
@@ -243,5 +260,5 @@ def _article(type_name: str) -> str:
 
 
 def _lower_first(text: str) -> str:
-    text = text.removeprefix("An ").removeprefix("A ")
+    text = text.removeprefix("An ").removeprefix("A ").removeprefix("The ")
     return text[:1].lower() + text[1:] if text[:2] != "MT" else text

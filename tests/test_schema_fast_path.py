@@ -62,7 +62,7 @@ def test_the_fast_path_takes_the_common_case() -> None:
         "title": "t",
         "pools": ["a"],
         "status": "active",
-        "workers": [f"A{i}" for i in range(100)],
+        "workers": [f"AFAKE{i:08d}" for i in range(100)],
     }
     assert _valid_fast(study, STUDY_SCHEMA)
-    assert not _valid_fast({**study, "workers": [*study["workers"], "a1"]}, STUDY_SCHEMA)
+    assert not _valid_fast({**study, "workers": [*study["workers"], "afake00000001"]}, STUDY_SCHEMA)

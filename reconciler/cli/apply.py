@@ -18,7 +18,7 @@ from reconciler.cli.options import resolve_show, target_option, verbose_option, 
 from reconciler.planning.plan import Plan, plan_from_json
 from reconciler.planning.safety import safety_problems
 from reconciler.platform.base import PlatformError
-from reconciler.render.mask import make_masker
+from reconciler.render.mask import make_masker, mask_in_text
 from reconciler.render.text import render_text
 from reconciler.schemas import PLAN_SCHEMA, schema_problems
 from reconciler.session import Session, open_session, utc_now
@@ -156,13 +156,16 @@ def _summarise(report: ApplyReport, plan: Plan, show_worker_ids: bool) -> int:
     if not failed and not skipped:
         stdout.print(f"Apply complete: {done}.", style="bold green")
         return 0
-    mask = make_masker((o.worker_id for o in failed if o.worker_id), show=show_worker_ids)
+    failed_ids = {outcome.worker_id for outcome in failed if outcome.worker_id}
+    mask = make_masker(failed_ids, show=show_worker_ids)
     stderr.print(
         f"Apply incomplete: {done}; {len(failed)} failed, {skipped} not attempted.", style="bold red"
     )
     for outcome in failed:
         who = f" {mask(outcome.worker_id)}" if outcome.worker_id else ""
-        stderr.print(f"  failed: {outcome.kind}{who} in pool '{outcome.pool}': {outcome.error}", style="red")
+        # MTurk's message may name the worker: masked there too, unless whole IDs were asked for.
+        error = outcome.error if show_worker_ids else mask_in_text(outcome.error or "", mask, failed_ids)
+        stderr.print(f"  failed: {outcome.kind}{who} in pool '{outcome.pool}': {error}", style="red")
     for pool, count in report.skipped:
         stderr.print(
             f"  not attempted: {count} changes of pool '{pool}' (its qualification type failed)", style="red"
