@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from reconciler.planning.plan import Plan, PoolPlan, WorkerChange
-from reconciler.platform.base import Platform, PlatformError
+from reconciler.platform.base import LiveQualificationType, Platform, PlatformError
 
 Kind = Literal["grant", "update", "revoke", "create type", "update type"]
 
@@ -79,7 +79,7 @@ def _apply_type(platform: Platform, pool: PoolPlan, report: ApplyReport) -> str 
     change = pool.type_change
     try:
         if change is not None and change.action == "create":
-            created = platform.create_qualification_type(pool.settings)
+            created = _create_or_adopt(platform, pool)
             report.outcomes.append(Outcome("create type", pool.pool, None))
             report.created_types[pool.pool] = created.type_id
             return created.type_id
@@ -91,6 +91,18 @@ def _apply_type(platform: Platform, pool: PoolPlan, report: ApplyReport) -> str 
         report.outcomes.append(Outcome(kind, pool.pool, None, str(error)))
         return None
     return pool.type_id
+
+
+def _create_or_adopt(platform: Platform, pool: PoolPlan) -> LiveQualificationType:
+    """Create the pool's type; if another run created it first (MTurk refuses a second type of
+    the same name), use that one: it is the type this pool is found by from now on."""
+    try:
+        return platform.create_qualification_type(pool.settings)
+    except PlatformError:
+        existing = platform.find_qualification_type(pool.settings.name, None)
+        if existing is None:
+            raise
+        return existing
 
 
 def _run_batch(
