@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
-from reconciler.local_mturk import LocalMTurk
 from reconciler.planning.plan import Plan, PoolPlan, WorkerChange
 from reconciler.platform.base import QualificationTypeSettings
 from reconciler.render.markdown import COMMENT_LIMIT, escape, marker, render_markdown
@@ -18,17 +14,6 @@ from tests.e2e import Lab, emulator, iso
 
 MARKER = "<!-- study-exclusions-plan target=emu -->"
 CODE = re.compile(r"<code>(.*?)</code>")
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[LocalMTurk]:
-    with emulator(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture
-def lab(tmp_path: Path, server: LocalMTurk) -> Lab:
-    return Lab(tmp_path / "lab", server)
 
 
 def markdown(lab: Lab, *args: str, **env: str) -> str:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
-import pytest
 
-from reconciler.local_mturk import LocalMTurk
 from tests.e2e import Lab, emulator
 from tests.helpers import PROJECT, assert_no_traceback, copy_example, exclusions
 
@@ -22,17 +19,6 @@ EXAMPLE_DECEPTION = {
     "AEXAMPLEWORKER0008": 1,
     "AEXAMPLEWORKER0009": 1,  # a rejected worker saw the deception all the same
 }
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[LocalMTurk]:
-    with emulator(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture
-def lab(tmp_path: Path, server: LocalMTurk) -> Lab:
-    return Lab(tmp_path / "lab", server)
 
 
 def plan_json(lab: Lab, *args: str) -> dict[str, object]:

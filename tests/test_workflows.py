@@ -16,7 +16,6 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +25,6 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
-from reconciler.local_mturk import LocalMTurk
 from tests.e2e import TARGET, Lab, emulator, iso
 from tests.helpers import EXAMPLE, PROJECT, clean_env, exclusions
 from tests.test_plan_apply import EXAMPLE_DECEPTION
@@ -347,17 +345,6 @@ def make_repository(lab: Lab, tmp_path: Path) -> Path:
 def origin_files(origin: Path, folder: str) -> list[str]:
     listing = git("--git-dir", str(origin), "ls-tree", "-r", "--name-only", "main", "--", folder, cwd=origin)
     return sorted(Path(line).name for line in listing.splitlines())
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[LocalMTurk]:
-    with emulator(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture
-def lab(tmp_path: Path, server: LocalMTurk) -> Lab:
-    return Lab(tmp_path / "lab", server)
 
 
 @pytest.fixture

@@ -24,11 +24,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
+from reconciler.files import atomic_write_bytes
 from reconciler.local_mturk.state import Record, State
 
 FORMAT = "local-mturk-state/1"
@@ -36,27 +36,6 @@ FORMAT = "local-mturk-state/1"
 
 class StateError(Exception):
     """The state file cannot be read (not JSON, or not a local MTurk state)."""
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that readers see the old or the new file, never a mix."""
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
-    # Make the rename itself durable.
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 class StateStore:
@@ -159,7 +138,7 @@ class StateStore:
             if old_fd is not None:
                 os.close(old_fd)
             # No indent: the C encoder only runs without one, and this runs under load.
-            write_atomically(self.path, json.dumps(document, separators=(",", ":")).encode())
+            atomic_write_bytes(self.path, json.dumps(document, separators=(",", ":")).encode())
             for older, journal in self._journals():
                 if older < generation:
                     with contextlib.suppress(FileNotFoundError):
