@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from reconciler import captures as capture_rules
 from reconciler.model import Capture, Pool, Study
-from reconciler.platform.base import HitGone, LiveQualificationType, Platform, PlatformError
+from reconciler.platform.base import HitGone, LiveQualificationType, Platform
 from reconciler.problems import InvalidInput, Problem
 from reconciler.yamlread import locate
 
@@ -145,7 +145,3 @@ def _disposal_warnings(
                 "once its assignments are all submitted, and commit the capture"
             )
     return warnings
-
-
-def platform_error_message(error: PlatformError) -> str:
-    return f"{error}; nothing was changed"

@@ -17,7 +17,7 @@ from reconciler.engine import Reading, desired_fingerprint, desires, live_finger
 from reconciler.model import Capture, Repository, Target
 from reconciler.planning.desired import hits_needed
 from reconciler.planning.plan import Plan
-from reconciler.platform.base import Platform, PlatformError
+from reconciler.platform.base import Platform
 from reconciler.platform.mturk import DEFAULT_CONCURRENCY
 from reconciler.platform.targets import open_target
 from reconciler.problems import InvalidInput, Problem
@@ -103,6 +103,3 @@ def open_session(root: Path, target_name: str | None) -> Iterator[Session]:
     repository, target, captures, warnings = load_checked(root, target_name)
     with open_target(target) as platform:
         yield Session(repository, target, platform, captures, warnings)
-
-
-__all__ = ["PlatformError", "Session", "load_checked", "open_session", "utc_now"]

@@ -24,11 +24,6 @@ class PoolDesire:
     values: Mapping[str, int]
     participants_by_study: Mapping[str, frozenset[str]]
 
-    @property
-    def participants(self) -> int:
-        """Workers in at least one excluding study, whether they reached ``exclude_after`` or not."""
-        return len(frozenset().union(*self.participants_by_study.values()))
-
     def studies_of(self, workers: Iterable[str]) -> dict[str, tuple[str, ...]]:
         """The excluding studies behind each of ``workers``, sorted. Asked only for the workers a
         plan changes, so a plan with nothing to do never builds this for every holder."""
