@@ -20,7 +20,7 @@ def _at(path: Path, pointer: Sequence[str | int], message: str, hint: str, *, ke
     return Problem(path, message, hint, line, column)
 
 
-def config_problems(config: Config) -> list[Problem]:
+def config_problems(config: Config, *, with_seeds: bool = True) -> list[Problem]:
     path = config.path
     problems: list[Problem] = []
     targets = sorted(config.targets)
@@ -43,7 +43,7 @@ def config_problems(config: Config) -> list[Problem]:
                     "give a path relative to the exclusions/ folder",
                 )
             )
-        elif isinstance(target, LocalTarget) and target.seed_path:
+        elif with_seeds and isinstance(target, LocalTarget) and target.seed_path:
             problems.extend(_seed_problems(target.seed_path))
     names: dict[str, list[str]] = defaultdict(list)
     for key, pool in config.pools.items():

@@ -57,13 +57,16 @@ class LoadResult:
             raise InvalidInput(errors)
 
 
-def load_repository(root: Path, *, with_captures: bool = True) -> LoadResult:
+def load_repository(root: Path, *, with_captures: bool = True, with_seeds: bool = True) -> LoadResult:
+    """Everything ``validate`` checks. Commands that go on to open a target pass
+    ``with_captures=False`` (they read the captures of that target only) and ``with_seeds=False``
+    (starting a local target reads and checks its seed anyway, so it is not parsed twice)."""
     layout = Layout(root)
     result = LoadResult(None)
     config = _load_config(layout, result)
     loaded = list(_load_studies(layout, result))
     if config is not None:
-        result.problems.extend(checks.config_problems(config))
+        result.problems.extend(checks.config_problems(config, with_seeds=with_seeds))
     # Studies that broke their schema are checked too (leniently built), so one run shows all.
     invalid = frozenset(study.path for study, valid in loaded if not valid)
     result.problems.extend(checks.study_problems([study for study, _ in loaded], config, invalid))

@@ -227,11 +227,17 @@ def _hint(error: ValidationError) -> str:
         return "remove it: it could disguise the text in a terminal or a pull-request comment"
     if keyword == "pattern" and isinstance(value, str) and value != value.strip():
         return "remove the spaces around the value"
-    pattern = error.validator_value if keyword == "pattern" else ""
-    if isinstance(value, str) and value.upper() != value and re.search(str(pattern), value.upper()):
+    if (
+        keyword == "pattern"
+        and isinstance(value, str)
+        and value.upper() != value
+        and re.search(str(error.validator_value), value.upper())
+    ):
         return "IDs are upper-case letters and digits"
     if keyword == "pattern":
         return f"it must match {error.validator_value}"
+    if keyword in ("enum", "const"):
+        return "use one of the values listed, spelled exactly (they are case-sensitive)"
     if keyword == "format":
         return "check the date; it must exist in the calendar"
     return "see the schema's description of this key"

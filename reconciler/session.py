@@ -76,7 +76,7 @@ def load_checked(
     root: Path, target_name: str | None
 ) -> tuple[Repository, Target, dict[str, Capture], list[Problem]]:
     """The repository, the chosen target and its captures, or ``InvalidInput`` with every error."""
-    result = load_repository(root, with_captures=False)
+    result = load_repository(root, with_captures=False, with_seeds=False)
     repository = result.require()
     name = target_name or repository.config.default_target
     if name not in repository.config.targets:

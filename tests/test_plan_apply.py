@@ -49,6 +49,18 @@ def test_the_example_plans_applies_and_converges_on_the_embedded_local_mturk(tmp
     ]
 
 
+def test_a_broken_seed_of_the_local_target_is_reported_at_its_lines(tmp_path: Path) -> None:
+    root = copy_example(tmp_path)
+    seed = root / "exclusions" / "local-seed.yaml"
+    seed.write_text(seed.read_text().replace("status: Approved}", "status: Aproved}"))
+    run = exclusions("plan", cwd=root)
+    assert run.status == 1
+    assert_no_traceback(run)
+    lines = [line for line in run.stderr.splitlines() if line.startswith("exclusions/local-seed.yaml:")]
+    assert len(lines) == 5 and all('"Aproved" is not allowed' in line for line in lines), run.stderr
+    assert not (root / "exclusions" / "locks" / "local").exists()  # nothing was read, nothing written
+
+
 # --- planning --------------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from botocore.exceptions import BotoCoreError
 from reconciler.model import LocalTarget, Target
 from reconciler.platform.base import PlatformError
 from reconciler.platform.mturk import DEFAULT_CONCURRENCY, MTurkPlatform, make_client
+from reconciler.problems import InvalidInput
 
 # The local MTurk ignores signatures; these only make boto3 sign requests as it would for AWS.
 LOCAL_ACCESS_KEY = "AKIALOCALMTURKEXAMPLE"
@@ -28,8 +29,8 @@ def open_target(target: Target) -> Iterator[MTurkPlatform]:
         try:
             server = LocalMTurk(state_path=target.state_path, seed_path=target.seed_path)
             endpoint = server.start()
-        except SeedError as error:
-            raise PlatformError(f"the local MTurk cannot start: {error}") from None
+        except SeedError as error:  # its problems, each at its line, like any other file's
+            raise InvalidInput(error.problems) from None
         try:
             session = boto3.Session(
                 aws_access_key_id=LOCAL_ACCESS_KEY, aws_secret_access_key=LOCAL_SECRET_KEY
