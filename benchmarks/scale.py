@@ -69,18 +69,18 @@ def inner(root: Path) -> None:
     """One measurement, in this (fresh) process."""
     from rich.console import Console
 
-    from reconciler.engine import Reading, make_plan
-    from reconciler.planning.plan import plan_to_json
-    from reconciler.platform.base import LiveQualificationType
-    from reconciler.reading import HitWorkers, LivePool
+    from reconciler.core.live import LiveQualificationType
+    from reconciler.core.planner import Reading, make_plan
+    from reconciler.ops.reading import HitWorkers, LivePool
+    from reconciler.ops.session import load_checked
+    from reconciler.render.json import plan_to_json
     from reconciler.render.text import render_text
-    from reconciler.session import load_checked
 
     started = time.perf_counter()
     repository, _, captures, _ = load_checked(root, None)
     loaded = time.perf_counter()
     hit_workers = {hit_id: capture.workers for hit_id, capture in captures.items()}
-    from reconciler.engine import desires
+    from reconciler.core.planner import desires
 
     wanted = desires(repository.config.pools, repository.studies, hit_workers, date.today())["bench"].values
     live_holders = dict(list(wanted.items())[: len(wanted) * 99 // 100])  # 1% to grant

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.local_mturk import LocalMTurk
+from reconciler.emulators.mturk import LocalMTurk
 from tests.e2e import Lab, emulator
 from tests.helpers import copy_example
 

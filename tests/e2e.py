@@ -18,7 +18,7 @@ import boto3
 from botocore.config import Config
 from ruamel.yaml import YAML
 
-from reconciler.local_mturk import LocalMTurk
+from reconciler.emulators.mturk import LocalMTurk
 from tests.helpers import EXAMPLE, Run, clean_env, exclusions
 
 TARGET = "emu"

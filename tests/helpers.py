@@ -9,6 +9,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.launcher import SERVER_OF_THIS_PROCESS
+
 PROJECT = Path(__file__).resolve().parent.parent
 EXAMPLE = PROJECT / "exclusions"
 
@@ -42,7 +44,11 @@ def clean_env(**extra: str) -> dict[str, str]:
 def exclusions(
     *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 120
 ) -> Run:
-    """Run ``exclusions ARGS`` in ``cwd`` as a separate process."""
+    """Run ``exclusions ARGS`` in ``cwd`` as a separate process (forked from a process that has
+    imported the tool already; see ``tests/launcher.py``)."""
+    if not os.environ.get("EXCLUSIONS_TESTS_SPAWN"):
+        finished = SERVER_OF_THIS_PROCESS.run(list(args), cwd, env or clean_env(), stdin, timeout)
+        return Run(finished.status, finished.stdout, finished.stderr)
     completed = subprocess.run(
         [sys.executable, "-m", "reconciler", *args],
         cwd=cwd,

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from reconciler.local_mturk import LocalMTurk
+from reconciler.emulators.mturk import LocalMTurk
 from tests.e2e import Lab, load_yaml
 from tests.helpers import Run, clean_env
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import click
 import pytest
 
-from reconciler.cli import cli
+from reconciler.cli import COMMANDS, cli
 from tests.helpers import PROJECT, assert_no_traceback, exclusions
 
 
 def _commands() -> list[list[str]]:
     found: list[list[str]] = []
-    for name, command in sorted(cli.commands.items()):
+    context = click.Context(cli)
+    for name in sorted(COMMANDS):
+        command = cli.get_command(context, name)
+        assert command is not None and command.name == name
         if isinstance(command, click.Group):
             found.extend([name, sub] for sub in sorted(command.commands))
         else:

@@ -7,8 +7,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from reconciler.planning.plan import Plan, PoolPlan, WorkerChange
-from reconciler.platform.base import QualificationTypeSettings
+from reconciler.core.live import QualificationTypeSettings
+from reconciler.core.plan import Plan, PoolPlan, WorkerChange
 from reconciler.render.markdown import COMMENT_LIMIT, escape, marker, render_markdown
 from tests.e2e import Lab, emulator, iso
 

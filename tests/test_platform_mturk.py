@@ -9,8 +9,9 @@ from pathlib import Path
 import boto3
 import pytest
 
-from reconciler.local_mturk import LocalMTurk
-from reconciler.platform.base import HitGone, PlatformError, QualificationTypeSettings
+from reconciler.core.live import QualificationTypeSettings
+from reconciler.emulators.mturk import LocalMTurk
+from reconciler.platform.base import HitGone, PlatformError
 from reconciler.platform.mturk import MTurkPlatform, make_client
 from tests.e2e import emulator
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.local_mturk import LocalMTurk
+from reconciler.emulators.mturk import LocalMTurk
 from tests.e2e import Lab, emulator, load_yaml
 from tests.helpers import EXAMPLE
 from tests.reliability import (

@@ -26,8 +26,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from reconciler.problems import InvalidInput, errors_only
-from reconciler.repository import load_repository
+from reconciler.core.problems import InvalidInput, errors_only
+from reconciler.lab.loading import load_repository
+from reconciler.ops.local_seed import local_seed_problems
 from tests.e2e import Lab, emulator
 from tests.helpers import PROJECT, Run, clean_env, copy_example
 from tests.reliability import assert_clean_failure, counters_all_zero, record
@@ -209,7 +210,7 @@ def load_hostile(root: Path, content: bytes, strategy: str) -> list[Any]:
     path = hostile_path(root)
     path.write_bytes(content)
     try:
-        result = load_repository(root)
+        result = load_repository(root, check_seed=local_seed_problems)
     finally:
         path.unlink()
     errors = errors_only(result.problems)
@@ -352,7 +353,7 @@ def test_generated_broken_studies_stop_the_command_line_before_any_call(
     path = cli_lab.studies / "hostile.yaml"
     path.write_bytes(content)
     try:
-        result = load_repository(cli_lab.root)
+        result = load_repository(cli_lab.root, check_seed=local_seed_problems)
         assume(errors_only(result.problems))  # only broken files here
         cli_lab.server.reset_counters()
         runs = plan_and_apply(cli_lab)

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.local_mturk import LocalMTurk
+from reconciler.emulators.mturk import LocalMTurk
 from reconciler.render.mask import make_masker
 from tests.e2e import Lab, emulator
 from tests.helpers import Run, clean_env, exclusions

@@ -10,8 +10,8 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from reconciler.auditing import audit_hits, is_open
-from reconciler.platform.base import HitRequirement, LiveHit
+from reconciler.core.audit import audit_hits, is_open
+from reconciler.core.live import HitRequirement, LiveHit
 from tests.e2e import Lab, emulator
 from tests.helpers import assert_no_traceback
 

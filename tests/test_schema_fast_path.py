@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.schemas import CAPTURE_SCHEMA, STUDY_SCHEMA, _valid_fast, _validator
+from reconciler.lab.schemas import CAPTURE_SCHEMA, STUDY_SCHEMA, _valid_fast, _validator
 
 ids = st.one_of(
     st.from_regex(r"A[A-Z0-9]{1,20}", fullmatch=True),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from reconciler.yamlread import MAX_FILE_BYTES
+from reconciler.lab.yaml_files import MAX_FILE_BYTES
 from tests.helpers import PROJECT, assert_no_traceback, exclusions
 
 CORPUS = PROJECT / "tests" / "corpus"

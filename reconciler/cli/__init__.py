@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
@@ -9,19 +10,69 @@ import traceback
 import click
 
 from reconciler import __version__
-from reconciler.cli.apply import apply_command
-from reconciler.cli.audit import audit_command
 from reconciler.cli.common import print_problems, stderr
-from reconciler.cli.import_ import import_command
-from reconciler.cli.local import local_group
-from reconciler.cli.lock import lock_command
-from reconciler.cli.plan import plan_command
-from reconciler.cli.requirement import requirement_command
-from reconciler.cli.validate import validate_command
-from reconciler.problems import InvalidInput
+
+# Each command: the module that defines it, and the one line `exclusions --help` shows for it.
+# Modules are imported only when their command runs, so `--help` and `validate` never load
+# boto3 or the emulators (start-up is paid on every CI step and every pre-commit run).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": (
+        "reconciler.cli.validate:validate_command",
+        "Check every file of the repository; exit 1 on any error.",
+    ),
+    "plan": (
+        "reconciler.cli.plan:plan_command",
+        "Compare the repository with the live holders and print the difference.",
+    ),
+    "apply": (
+        "reconciler.cli.apply:apply_command",
+        "Apply the changes a plan shows: grants, revocations, value and type changes.",
+    ),
+    "lock": (
+        "reconciler.cli.lock:lock_command",
+        "Capture the workers of every HIT under exclusions/locks/<target>/.",
+    ),
+    "import": (
+        "reconciler.cli.import_:import_command",
+        "Write the current holders of POOL's qualification into a new study file.",
+    ),
+    "requirement": (
+        "reconciler.cli.requirement:requirement_command",
+        "Print the QualificationRequirement that keeps POOL's workers out of a new HIT.",
+    ),
+    "audit": (
+        "reconciler.cli.audit:audit_command",
+        "List open HITs that would let a pool's workers in; exit 1 if any.",
+    ),
+    "local": (
+        "reconciler.cli.local:local_group",
+        "The local MTurk: an emulator of the MTurk requester API over HTTP.",
+    ),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use (click's documented lazy-loading way)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module_name, attribute = COMMANDS[cmd_name][0].split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, short_help) for name, (_, short_help) in COMMANDS.items()])
+
+
+@click.group(
+    cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, prog_name="exclusions")
 def cli() -> None:
     """Keep repeat participants out of your studies.
@@ -38,46 +89,51 @@ def cli() -> None:
     """
 
 
-for command in (
-    validate_command,
-    plan_command,
-    apply_command,
-    lock_command,
-    import_command,
-    requirement_command,
-    audit_command,
-    local_group,
-):
-    cli.add_command(command)
+# Exit statuses. 2 is taken by ``plan --detailed-exitcode`` ("changes present"), so usage errors
+# exit 1 like any other bad input: a CI job must never read a typo as a plan with changes. A bug in
+# the tool exits 3 (as pre-commit does), so a lab's CI can tell "your files are wrong" from "the
+# tool is wrong".
+EXIT_FAILED = 1
+EXIT_INTERNAL_ERROR = 3
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the command line; every failure ends with a message and exit status 1, never a traceback.
-
-    Usage errors exit 1 too, not click's 2: ``plan --detailed-exitcode`` uses 2 for "changes
-    present", and a CI job must never read a typo as a plan with changes.
-    """
+    """Run the command line; every failure ends with a message and an exit status, never a traceback."""
     try:
         status = cli.main(args=argv, prog_name="exclusions", standalone_mode=False)
-    except click.exceptions.Abort:
-        stderr.print("aborted; nothing was changed", style="bold red")
-        sys.exit(1)
-    except click.ClickException as error:
-        error.show()
-        sys.exit(1)
-    except InvalidInput as error:
-        print_problems(error.problems, to_stderr=True)
-        sys.exit(1)
     except KeyboardInterrupt:
         stderr.print("interrupted", style="bold red")
         sys.exit(130)
-    except Exception as error:  # a bug: say so plainly; the traceback only on request
+    except Exception as error:
+        sys.exit(_report_failure(error))
+    sys.exit(status if isinstance(status, int) else 0)
+
+
+def _report_failure(error: Exception) -> int:
+    """The one error boundary: show the failure in a line (or its problems) and say the exit status."""
+    # Imported here, not at the top: `--help` does not need them, and start-up counts.
+    from reconciler.core.problems import InvalidInput
+    from reconciler.ops.failures import OperationFailed
+    from reconciler.platform.base import PlatformError
+
+    if isinstance(error, click.exceptions.Abort):
+        stderr.print("aborted; nothing was changed", style="bold red")
+    elif isinstance(error, click.ClickException):
+        error.show()
+    elif isinstance(error, InvalidInput):
+        print_problems(error.problems, to_stderr=True)
+    elif isinstance(error, OperationFailed):
+        print_problems(error.problems, to_stderr=True)
+        stderr.print(f"error: {error.message}", style="bold red")
+    elif isinstance(error, PlatformError):  # a read failed before anything was changed
+        stderr.print(f"error: {error}; nothing was changed", style="bold red")
+    else:  # a bug: say so plainly; the traceback only on request
         if os.environ.get("EXCLUSIONS_DEBUG"):
-            traceback.print_exc()
+            traceback.print_exception(error)
         stderr.print(
             f"internal error: {type(error).__name__}: {error} "
             "(set EXCLUSIONS_DEBUG=1 to see where, and please report it)",
             style="bold red",
         )
-        sys.exit(1)
-    sys.exit(status if isinstance(status, int) else 0)
+        return EXIT_INTERNAL_ERROR
+    return EXIT_FAILED

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,19 +10,16 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from reconciler.applying import ApplyReport, apply_plan
-from reconciler.applying import Progress as Advance
 from reconciler.cli.common import CommandFailed, print_problems, repo_option, repository_root, stderr, stdout
 from reconciler.cli.options import resolve_show, target_option, verbose_option, worker_ids_option
-from reconciler.planning.plan import Plan, plan_from_json
-from reconciler.planning.safety import safety_problems
-from reconciler.platform.base import PlatformError
+from reconciler.core.plan import Plan
+from reconciler.core.safety import safety_problems
+from reconciler.ops.applying import ApplyReport
+from reconciler.ops.applying import Progress as Advance
+from reconciler.ops.plan_files import check_still_current, read_plan_file
+from reconciler.ops.session import Session, open_session, utc_now
 from reconciler.render.mask import make_masker, mask_in_text
 from reconciler.render.text import render_text
-from reconciler.schemas import PLAN_SCHEMA, schema_problems
-from reconciler.session import Session, open_session, utc_now
-
-STALE = "stale plan: the live holders or the repository changed since it was made; run plan again"
 
 
 @click.command("apply")
@@ -68,45 +64,27 @@ def apply_command(
       exclusions apply --allow-revoke 12
     """
     root = repository_root(repo)
-    saved = _read_plan_file(plan_file) if plan_file else None
+    saved = read_plan_file(plan_file) if plan_file else None
     if saved is not None and target is not None and target != saved.target:
         raise CommandFailed(f"the plan was made for target '{saved.target}', not '{target}'")
     show = resolve_show(show_worker_ids)
-    try:
-        with open_session(root, saved.target if saved else target) as session:
-            print_problems(session.warnings, to_stderr=True)
-            plan = _checked_saved_plan(session, saved) if saved else session.plan()
-            if saved is None:
-                render_text(plan, stdout, verbose=verbose, show_worker_ids=show)
-            if not plan.has_changes:
-                if saved is not None:
-                    stdout.print("No changes in the plan.", style="bold green")
-                return 0
-            _check_safety(session, plan, allow_revoke)
-            if saved is None and not auto_approve:
-                _confirm(plan)
-            report = _apply_with_progress(session, plan)
-    except PlatformError as error:
-        raise CommandFailed(f"{error}; nothing was changed") from None
+    with open_session(root, saved.target if saved else target) as session:
+        print_problems(session.warnings, to_stderr=True)
+        if saved is not None:
+            check_still_current(session, saved, utc_now())
+            plan = saved
+        else:
+            plan = session.plan()
+            render_text(plan, stdout, verbose=verbose, show_worker_ids=show)
+        if not plan.has_changes:
+            if saved is not None:
+                stdout.print("No changes in the plan.", style="bold green")
+            return 0
+        _check_safety(session, plan, allow_revoke)
+        if saved is None and not auto_approve:
+            _confirm(plan)
+        report = _apply_with_progress(session, plan)
     return _summarise(report, plan, show)
-
-
-def _read_plan_file(path: Path) -> Plan:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CommandFailed(f"{path}: not a plan saved by `exclusions plan --out` ({error})") from None
-    problems = schema_problems(path, data, PLAN_SCHEMA)
-    if problems:
-        raise CommandFailed(f"{path}: not a valid plan: {problems[0].message}; make it again with plan --out")
-    return plan_from_json(data)
-
-
-def _checked_saved_plan(session: Session, saved: Plan) -> Plan:
-    live, desired = session.current_fingerprints(utc_now())
-    if live != saved.live_fingerprint or desired != saved.desired_fingerprint:
-        raise CommandFailed(STALE)
-    return saved
 
 
 def _check_safety(session: Session, plan: Plan, allow_revoke: int | None) -> None:
@@ -144,7 +122,7 @@ def _progress(total: int) -> Iterator[Advance | None]:
 def _apply_with_progress(session: Session, plan: Plan) -> ApplyReport:
     total = plan.count("grants") + plan.count("updates") + plan.count("revokes")
     with _progress(total) as advance:
-        return apply_plan(session.platform, plan, concurrency=session.concurrency, advance=advance)
+        return session.apply(plan, advance)
 
 
 def _summarise(report: ApplyReport, plan: Plan, show_worker_ids: bool) -> int:

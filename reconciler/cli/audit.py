@@ -10,11 +10,12 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from reconciler.auditing import Audit, audit_hits
 from reconciler.cli.common import CommandFailed, print_problems, repo_option, repository_root, stderr, stdout
 from reconciler.cli.options import target_option
+from reconciler.core.audit import Audit
+from reconciler.ops.audit import audit_target
+from reconciler.ops.session import open_session, utc_now
 from reconciler.platform.base import PlatformError
-from reconciler.session import open_session, utc_now
 
 TITLE_WIDTH = 40
 UNBOUNDED = 10_000  # the table takes the width it needs: a squeezed table is unreadable
@@ -50,21 +51,12 @@ def audit_command(repo: Path, target: str | None) -> int:
             print_problems(session.warnings, to_stderr=True)
             config = session.repository.config
             target_name = session.target.name
-            checked = config.required_pools or tuple(sorted(config.pools))
-            type_ids: dict[str, str | None] = {}
-            for key in checked:
-                spec = config.pools[key]
-                live = session.platform.find_qualification_type(
-                    spec.name, spec.pinned_type_ids.get(target_name)
-                )
-                type_ids[key] = live.type_id if live else None
-            hits = session.platform.list_hits()
+            result = audit_target(session, now)
     except PlatformError as error:
         raise CommandFailed(
             f"{error}; the audit could not read every HIT, so it cannot tell whether one lets excluded "
             "workers in"
         ) from None
-    result = audit_hits(type_ids, config.required_pools, hits, now)
     for pool in result.pools_without_type:
         stderr.print(
             f"warning: pool '{pool}' has no qualification type on target '{target_name}' yet, so no HIT "

@@ -10,8 +10,8 @@ from typing import NoReturn
 import click
 from rich.console import Console
 
-from reconciler.layout import find_root
-from reconciler.problems import Problem, Severity, display_path
+from reconciler.core.problems import Problem, Severity, display_path
+from reconciler.lab.layout import find_root
 
 # markup and highlighting off: titles and IDs from user files must print exactly as written.
 stdout = Console(markup=False, highlight=False, soft_wrap=True)

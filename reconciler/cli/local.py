@@ -12,8 +12,8 @@ from types import FrameType
 
 import click
 
-from reconciler.local_mturk import LocalMTurk, ScriptedFault, SeedError, StateError
-from reconciler.local_mturk.clock import parse_iso
+from reconciler.emulators.mturk import LocalMTurk, ScriptedFault, SeedError, StateError
+from reconciler.emulators.mturk.clock import parse_iso
 
 
 @click.group("local")

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import click
 
-from reconciler.captures import DISPOSAL_AGE
 from reconciler.cli.common import CommandFailed, print_problems, repo_option, repository_root, stderr, stdout
 from reconciler.cli.options import target_option
-from reconciler.model import Capture
-from reconciler.planning.desired import hits_of
+from reconciler.ops.capture import capture_all
+from reconciler.ops.session import open_session, utc_now
 from reconciler.platform.base import PlatformError
-from reconciler.reading import HitWorkers, read_hits
-from reconciler.session import open_session, utc_now
 
 
 @click.command("lock")
@@ -47,18 +43,18 @@ def lock_command(repo: Path, target: str | None, fail_within: int | None) -> int
     try:
         with open_session(root, target) as session:
             print_problems(session.warnings, to_stderr=True)
-            # Released studies too: a study released by mistake may become active again.
-            needed = hits_of(session.repository.studies)
-            result = read_hits(
-                session.platform, needed, session.captures, session.target.name, now, session.concurrency
-            )
-            session.save_captures(result.changed_captures)
+            run = capture_all(session, now)
     except PlatformError as error:
         raise CommandFailed(f"{error}; the captures read before it were kept") from None
-    _report(result, session.captures, len(needed))
-    result.require_complete()
+    for warning in run.hits.warnings:
+        stderr.print(f"warning: {warning}", style="yellow")
+    stdout.print(
+        f"{run.total} HITs: {len(run.hits.changed_captures)} capture files written, {run.complete} complete; "
+        f"{run.hits.calls_saved} served from complete captures without a call."
+    )
+    run.hits.require_complete()
     if fail_within is not None:
-        late = late_hits(session.captures, needed, now, timedelta(days=fail_within))
+        late = run.late(session, now, timedelta(days=fail_within))
         if late:
             raise CommandFailed(
                 f"{len(late)} HIT(s) will be disposed of within {fail_within} days and are not completely "
@@ -66,27 +62,3 @@ def lock_command(repo: Path, target: str | None, fail_within: int | None) -> int
                 "they cannot be completed in time"
             )
     return 0
-
-
-def _report(result: HitWorkers, captures: dict[str, Capture], total: int) -> None:
-    for warning in result.warnings:
-        stderr.print(f"warning: {warning}", style="yellow")
-    complete = sum(capture.complete for hit_id, capture in captures.items() if hit_id in result.workers)
-    stdout.print(
-        f"{total} HITs: {len(result.changed_captures)} capture files written, {complete} complete; "
-        f"{result.calls_saved} served from complete captures without a call."
-    )
-
-
-def late_hits(
-    captures: Mapping[str, Capture], hits: Iterable[str], now: datetime, within: timedelta
-) -> list[str]:
-    """HITs not completely captured whose disposal comes within ``within``."""
-    late = []
-    for hit_id in sorted(hits):
-        capture = captures.get(hit_id)
-        if capture is None or capture.complete or capture.hit_created is None:
-            continue
-        if capture.hit_created + DISPOSAL_AGE - now <= within:
-            late.append(hit_id)
-    return late

@@ -7,22 +7,16 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.common import CommandFailed, print_problems, repo_option, repository_root, stderr, stdout
+from reconciler.cli.common import print_problems, repo_option, repository_root, stderr, stdout
 from reconciler.cli.options import resolve_show, target_option, verbose_option, worker_ids_option
-from reconciler.files import atomic_write_text
-from reconciler.github import append_step_summary, step_summary_path
-from reconciler.planning.plan import Plan, plan_to_json
-from reconciler.platform.base import PlatformError
+from reconciler.ops.plan_files import write_plan_file
+from reconciler.ops.session import open_session
+from reconciler.render.github import append_step_summary, step_summary_path
+from reconciler.render.json import plan_to_json
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
-from reconciler.session import open_session
 
 CHANGES_PRESENT = 2
-
-
-def write_plan_file(plan: Plan, path: Path) -> None:
-    """The JSON plan, written whole or not at all. It holds worker IDs: keep it out of git."""
-    atomic_write_text(path, json.dumps(plan_to_json(plan), indent=2) + "\n")
 
 
 @click.command("plan")
@@ -75,13 +69,10 @@ def plan_command(
       exclusions plan --format markdown > plan.md
     """
     root = repository_root(repo)
-    try:
-        with open_session(root, target) as session:
-            print_problems(session.warnings, to_stderr=True)
-            plan = session.plan()
-            titles = {study.study_id: study.title for study in session.repository.studies}
-    except PlatformError as error:
-        raise CommandFailed(f"{error}; nothing was changed") from None
+    with open_session(root, target) as session:
+        print_problems(session.warnings, to_stderr=True)
+        plan = session.plan()
+        titles = {study.study_id: study.title for study in session.repository.studies}
     # A comment or a job summary is read by others: worker IDs masked unless asked for.
     shown_in_markdown = show_worker_ids is True
     summary_path = step_summary_path()

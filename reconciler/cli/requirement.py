@@ -11,8 +11,9 @@ from ruamel.yaml import YAML
 
 from reconciler.cli.common import CommandFailed, print_problems, repo_option, repository_root
 from reconciler.cli.options import target_option
+from reconciler.ops.requirement import pool_requirement
+from reconciler.ops.session import open_session
 from reconciler.platform.base import PlatformError
-from reconciler.session import open_session
 
 ACTIONS_GUARDED = ("Accept", "PreviewAndAccept", "DiscoverPreviewAndAccept")
 
@@ -62,27 +63,9 @@ def requirement_command(
     try:
         with open_session(root, target) as session:
             print_problems(session.warnings, to_stderr=True)
-            config = session.repository.config
-            if pool not in config.pools:
-                raise CommandFailed(f"no pool named '{pool}'; pools: {', '.join(sorted(config.pools))}")
-            spec = config.pools[pool]
-            target_name = session.target.name
-            type_id = spec.pinned_type_ids.get(target_name)
-            if type_id is None:
-                live = session.platform.find_qualification_type(spec.name, None)
-                type_id = live.type_id if live else None
+            requirement = pool_requirement(session, pool, actions_guarded)
     except PlatformError as error:
         raise CommandFailed(f"{error}; cannot tell the qualification type of pool '{pool}'") from None
-    if type_id is None:
-        raise CommandFailed(
-            f"pool '{pool}' has no qualification type on target '{target_name}' yet (none named "
-            f"'{spec.name}'); create it first with: exclusions apply --target {target_name}"
-        )
-    requirement = {
-        "QualificationTypeId": type_id,
-        "Comparator": "DoesNotExist",
-        "ActionsGuarded": actions_guarded,
-    }
     click.echo(render(requirement, output_format), nl=False)
     return 0
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from reconciler.cli.common import print_problems, repository_root, stderr, stdout
-from reconciler.problems import Severity
-from reconciler.repository import load_repository
+from reconciler.core.problems import Severity
+from reconciler.lab.loading import load_repository
+from reconciler.ops.local_seed import local_seed_problems
 
 
 @click.command("validate")
@@ -28,7 +29,7 @@ def validate_command(path: Path) -> None:
       exclusions validate path/to/lab-repo
     """
     root = repository_root(path)
-    result = load_repository(root)
+    result = load_repository(root, check_seed=local_seed_problems)
     print_problems(result.problems)
     errors = sum(problem.severity is Severity.ERROR for problem in result.problems)
     warnings = len(result.problems) - errors

@@ -6,9 +6,9 @@ participant groups, say) implements ``Platform`` and the rest of the engine stay
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import NamedTuple, Protocol
+from typing import Protocol
+
+from reconciler.core.live import HitReading, LiveHit, LiveQualificationType, QualificationTypeSettings
 
 
 class PlatformError(Exception):
@@ -25,64 +25,6 @@ class HitGone(PlatformError):
     def __init__(self, hit_id: str) -> None:
         super().__init__(f"HIT {hit_id} no longer exists on the platform")
         self.hit_id = hit_id
-
-
-@dataclass(frozen=True, slots=True)
-class QualificationTypeSettings:
-    """What the config says a pool's qualification type should be."""
-
-    name: str
-    description: str
-    keywords: str | None
-    status: str = "Active"
-    auto_granted: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class LiveQualificationType:
-    type_id: str
-    name: str
-    description: str
-    keywords: str | None
-    status: str
-    auto_granted: bool
-
-    def settings(self) -> QualificationTypeSettings:
-        return QualificationTypeSettings(
-            self.name, self.description, self.keywords, self.status, self.auto_granted
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class HitReading:
-    """What one read of a HIT found."""
-
-    hit_id: str
-    created: datetime
-    expiration: datetime | None
-    status: str
-    pending: int  # assignments accepted but not yet submitted, or still available
-    workers: frozenset[str]
-
-
-class HitRequirement(NamedTuple):
-    """One QualificationRequirement of a live HIT, as far as an audit needs it."""
-
-    type_id: str
-    comparator: str  # DoesNotExist, Exists, LessThan, ...
-    actions_guarded: str  # Accept | PreviewAndAccept | DiscoverPreviewAndAccept
-
-
-@dataclass(frozen=True, slots=True)
-class LiveHit:
-    """One HIT as a listing of the requester's HITs shows it."""
-
-    hit_id: str
-    title: str
-    status: str  # Assignable | Unassignable | Reviewable | Reviewing | Disposed
-    created: datetime
-    expiration: datetime | None
-    requirements: tuple[HitRequirement, ...]
 
 
 class Platform(Protocol):

@@ -16,15 +16,14 @@ from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from reconciler.platform.base import (
-    HitGone,
+from reconciler.core.live import (
     HitReading,
     HitRequirement,
     LiveHit,
     LiveQualificationType,
-    PlatformError,
     QualificationTypeSettings,
 )
+from reconciler.platform.base import HitGone, PlatformError
 from reconciler.platform.ratelimit import RateLimiter
 
 if TYPE_CHECKING:

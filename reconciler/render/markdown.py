@@ -17,8 +17,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.github import run_url
-from reconciler.planning.plan import Plan, PoolPlan, WorkerChange
+from reconciler.core.plan import Plan, PoolPlan, WorkerChange
+from reconciler.render.github import run_url
 from reconciler.render.mask import make_masker
 
 COMMENT_LIMIT = 65_536  # GitHub refuses longer comments (characters)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from rich.console import Console
 from rich.text import Text
 
-from reconciler.planning.plan import Plan, PoolPlan, WorkerChange
+from reconciler.core.plan import Plan, PoolPlan, WorkerChange
 from reconciler.render.mask import make_masker
 
 SHOWN_PER_KIND = 20

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.local_mturk import LocalMTurk
+from reconciler.emulators.mturk import LocalMTurk
 from tests.local_mturk.support import ACCESS_KEY, make_client
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from reconciler.local_mturk import LocalMTurk
+from reconciler.emulators.mturk import LocalMTurk
 from tests.local_mturk.support import admin, code, create_type, error_of, make_client
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.local_mturk import LocalMTurk
+from reconciler.emulators.mturk import LocalMTurk
 from tests.local_mturk.support import code, create_hit, create_type, error_of, make_client
 
 START = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)

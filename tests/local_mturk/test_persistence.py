@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reconciler import files
-from reconciler.local_mturk import LocalMTurk, StateError, persistence
+from reconciler.emulators.mturk import LocalMTurk, StateError, persistence
 from tests.local_mturk.support import create_hit, create_type, make_client
 
 

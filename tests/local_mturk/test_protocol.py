@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from reconciler.local_mturk import LocalMTurk
+from reconciler.emulators.mturk import LocalMTurk
 from tests.local_mturk.support import ACCESS_KEY, TARGET, code, create_type, error_of, post, signed_headers
 
 

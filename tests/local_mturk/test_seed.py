@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from reconciler.local_mturk import LocalMTurk, SeedError
-from reconciler.local_mturk.seed import load_seed, schema_path
+from reconciler.emulators.mturk import LocalMTurk, SeedError
+from reconciler.emulators.mturk.seed import load_seed, schema_path
 from tests.local_mturk.support import make_client
 
 SEED = """\

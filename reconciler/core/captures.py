@@ -1,0 +1,151 @@
+"""The capture rules: every decision about a HIT's recorded workers, in one place. Pure.
+
+A capture only ever grows: a re-read that returns fewer workers (an API hiccup, a HIT being
+disposed) keeps the union. A capture is complete once no worker can be added any more, and a
+complete capture is never read again. MTurk disposes of a HIT 120 days after its creation; the
+disposal window, the warning before it, and which HITs a run must read all follow from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from reconciler.core.live import HitReading
+from reconciler.core.model import Capture, Study
+from reconciler.core.problems import InvalidInput, Problem
+
+DISPOSAL_AGE = timedelta(days=120)  # MTurk disposes of a HIT this long after its creation
+DISPOSED = "Disposed"
+WARN_BEFORE_DISPOSAL = timedelta(days=14)  # plans warn this long before a HIT is lost
+
+
+def known_disposed(capture: Capture | None, now: datetime) -> bool:
+    """Whether the capture alone proves MTurk has disposed of the HIT (no call needed)."""
+    return bool(capture and capture.hit_created and now - capture.hit_created >= DISPOSAL_AGE)
+
+
+def needs_reading(capture: Capture | None, now: datetime) -> bool:
+    return capture is None or not (capture.complete or known_disposed(capture, now))
+
+
+def disposal_date(capture: Capture | None, reading: HitReading | None) -> datetime | None:
+    created = reading.created if reading else capture.hit_created if capture else None
+    return created + DISPOSAL_AGE if created else None
+
+
+def merge_reading(target: str, previous: Capture | None, reading: HitReading, now: datetime) -> Capture:
+    """The capture after a successful read: the union of workers, and whether it is complete."""
+    workers = reading.workers | (previous.workers if previous else frozenset())
+    expired = reading.expiration is not None and reading.expiration <= now
+    return Capture(
+        target=target,
+        hit_id=reading.hit_id,
+        read_at=now,
+        complete=reading.status == DISPOSED or (expired and reading.pending == 0),
+        workers=workers,
+        # Whole seconds, as the file keeps them, so an unchanged HIT compares equal to its capture.
+        hit_created=reading.created.replace(microsecond=0),
+        hit_expiration=reading.expiration.replace(microsecond=0) if reading.expiration else None,
+        hit_status=reading.status,
+        path=previous.path if previous else None,
+    )
+
+
+def mark_disposed(previous: Capture, now: datetime) -> Capture:
+    """MTurk no longer knows the HIT: the capture is all there will ever be."""
+    return replace(previous, complete=True, hit_status=DISPOSED, read_at=now)
+
+
+def differs(old: Capture | None, new: Capture) -> bool:
+    """Whether writing ``new`` changes anything but the time of reading (keeps git diffs quiet)."""
+    if old is None:
+        return True
+    return replace(old, read_at=new.read_at, path=None) != replace(new, path=None)
+
+
+def disposal_of(capture: Capture) -> datetime | None:
+    return capture.hit_created + DISPOSAL_AGE if capture.hit_created else None
+
+
+def hits_to_read(hits: Iterable[str], captures: Mapping[str, Capture], now: datetime) -> list[str]:
+    """The HITs a run must ask the platform about: those without a complete capture."""
+    return sorted(hit_id for hit_id in hits if needs_reading(captures.get(hit_id), now))
+
+
+@dataclass
+class HitWorkers:
+    """The workers of every HIT asked for, and the captures to write back."""
+
+    workers: dict[str, frozenset[str]]
+    changed_captures: list[Capture]
+    warnings: list[str]
+    calls_saved: int  # HITs served from a complete capture, for the record
+    missing: list[Problem] = field(default_factory=list)  # disposed HITs never captured
+
+    def require_complete(self) -> None:
+        """Fail (after the caller saved what was captured) when any HIT's workers are unknown."""
+        if self.missing:
+            raise InvalidInput(self.missing)
+
+
+def combine_readings(
+    needed: Mapping[str, list[tuple[Study, int]]],
+    captures: Mapping[str, Capture],
+    read: Mapping[str, Capture | None],
+    now: datetime,
+) -> tuple[HitWorkers, list[str]]:
+    """Every needed HIT's workers from this run's reads (``read``: the capture after reading, None
+    for a HIT the platform no longer knows and that was never captured) and the captures already
+    on disk; with the HITs whose workers nobody can know any more."""
+    changed: list[Capture] = []
+    result: dict[str, frozenset[str]] = {}
+    unknown: list[str] = []
+    for hit_id, capture in sorted(read.items()):
+        if capture is None:
+            unknown.append(hit_id)
+            continue
+        if differs(captures.get(hit_id), capture):
+            changed.append(capture)
+        result[hit_id] = capture.workers
+    for hit_id in needed:
+        if hit_id not in result and hit_id in captures:
+            known = captures[hit_id]
+            if not known.complete:  # known disposed by its age alone: record that it is final
+                changed.append(mark_disposed(known, now))
+            result[hit_id] = known.workers
+    warnings = disposal_warnings(needed, {**captures, **{c.hit_id: c for c in changed}}, now)
+    return HitWorkers(result, changed, warnings, len(needed) - len(read)), unknown
+
+
+def disposal_warnings(
+    needed: Mapping[str, list[tuple[Study, int]]], captures: Mapping[str, Capture], now: datetime
+) -> list[str]:
+    warnings = []
+    for hit_id in late_hits(captures, needed, now, WARN_BEFORE_DISPOSAL):
+        disposal = disposal_of(captures[hit_id])
+        assert disposal is not None  # late_hits only returns HITs with a creation time
+        days = max(0, (disposal - now).days)
+        studies = ", ".join(sorted({study.study_id for study, _ in needed[hit_id]}))
+        warnings.append(
+            f"HIT {hit_id} ({studies}) will be disposed of by MTurk in {days} days "
+            f"({disposal:%Y-%m-%d}) and is not completely captured: run `exclusions lock` "
+            "once its assignments are all submitted, and commit the capture"
+        )
+    return warnings
+
+
+def late_hits(
+    captures: Mapping[str, Capture], hits: Iterable[str], now: datetime, within: timedelta
+) -> list[str]:
+    """HITs not completely captured whose disposal comes within ``within``."""
+    late = []
+    for hit_id in sorted(hits):
+        capture = captures.get(hit_id)
+        if capture is None or capture.complete:
+            continue
+        disposal = disposal_of(capture)
+        if disposal is not None and disposal - now <= within:
+            late.append(hit_id)
+    return late

@@ -1,0 +1,72 @@
+"""Who should hold each pool's qualification, and with which value. Pure.
+
+A worker's value is the number of the pool's excluding studies (active, not past their
+``exclude_until``) they took part in, through a HIT or a ``workers:`` line; they hold the
+qualification once that number reaches the pool's ``exclude_after``. A worker in any excluding
+study is counted whatever released studies say, so release never undoes another study's exclusion.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from reconciler.core.model import Pool, Study
+
+
+@dataclass(frozen=True, slots=True)
+class PoolDesire:
+    """The desired holders of one pool (value per worker), and each excluding study's participants."""
+
+    pool: str
+    values: Mapping[str, int]
+    participants_by_study: Mapping[str, frozenset[str]]
+
+    def studies_of(self, workers: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """The excluding studies behind each of ``workers``, sorted. Asked only for the workers a
+        plan changes, so a plan with nothing to do never builds this for every holder."""
+        wanted = set(workers)
+        found: dict[str, list[str]] = defaultdict(list)
+        for study_id in sorted(self.participants_by_study):
+            for worker_id in self.participants_by_study[study_id] & wanted:
+                found[worker_id].append(study_id)
+        return {worker_id: tuple(study_ids) for worker_id, study_ids in found.items()}
+
+
+def excluding_studies(studies: Iterable[Study], pool: str, today: date) -> list[Study]:
+    return [study for study in studies if pool in study.pools and study.excludes_on(today)]
+
+
+def hits_needed(studies: Iterable[Study], today: date) -> dict[str, list[tuple[Study, int]]]:
+    """Every HIT an excluding study names, with each (study, index in its hits list) naming it."""
+    return hits_of(study for study in studies if study.excludes_on(today))
+
+
+def hits_of(studies: Iterable[Study]) -> dict[str, list[tuple[Study, int]]]:
+    """Every HIT the studies name, with each (study, index in its hits list) naming it."""
+    places: dict[str, list[tuple[Study, int]]] = defaultdict(list)
+    for study in studies:
+        for index, hit_id in enumerate(study.hits):
+            places[hit_id].append((study, index))
+    return dict(places)
+
+
+def desired_holders(
+    pool: Pool, studies: Sequence[Study], hit_workers: Mapping[str, frozenset[str]], today: date
+) -> PoolDesire:
+    """``hit_workers`` must hold every HIT of the pool's excluding studies; a missing one is a bug
+    upstream (the reader fails the plan first), so it raises rather than excluding fewer."""
+    by_study: dict[str, frozenset[str]] = {}
+    counts: Counter[str] = Counter()
+    for study in excluding_studies(studies, pool.key, today):
+        # A worker counts once per study, however many of its HITs they took.
+        participants = frozenset(study.workers).union(*(hit_workers[hit_id] for hit_id in study.hits))
+        by_study[study.study_id] = participants
+        counts.update(participants)
+    if pool.exclude_after == 1:
+        values: dict[str, int] = dict(counts)
+    else:
+        values = {worker_id: count for worker_id, count in counts.items() if count >= pool.exclude_after}
+    return PoolDesire(pool=pool.key, values=values, participants_by_study=by_study)

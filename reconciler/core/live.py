@@ -1,0 +1,78 @@
+"""What the config asks of a platform and what a platform reports, as plain values. Pure.
+
+These are the only shapes that cross the seam: the planner compares them, a platform
+implementation fills them from its API, and neither side sees the other's types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
+
+
+@dataclass(frozen=True, slots=True)
+class QualificationTypeSettings:
+    """What the config says a pool's qualification type should be."""
+
+    name: str
+    description: str
+    keywords: str | None
+    status: str = "Active"
+    auto_granted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LiveQualificationType:
+    type_id: str
+    name: str
+    description: str
+    keywords: str | None
+    status: str
+    auto_granted: bool
+
+    def settings(self) -> QualificationTypeSettings:
+        return QualificationTypeSettings(
+            self.name, self.description, self.keywords, self.status, self.auto_granted
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class HitReading:
+    """What one read of a HIT found."""
+
+    hit_id: str
+    created: datetime
+    expiration: datetime | None
+    status: str
+    pending: int  # assignments accepted but not yet submitted, or still available
+    workers: frozenset[str]
+
+
+class HitRequirement(NamedTuple):
+    """One QualificationRequirement of a live HIT, as far as an audit needs it."""
+
+    type_id: str
+    comparator: str  # DoesNotExist, Exists, LessThan, ...
+    actions_guarded: str  # Accept | PreviewAndAccept | DiscoverPreviewAndAccept
+
+
+@dataclass(frozen=True, slots=True)
+class LiveHit:
+    """One HIT as a listing of the requester's HITs shows it."""
+
+    hit_id: str
+    title: str
+    status: str  # Assignable | Unassignable | Reviewable | Reviewing | Disposed
+    created: datetime
+    expiration: datetime | None
+    requirements: tuple[HitRequirement, ...]
+
+
+@dataclass
+class LivePool:
+    """One pool as the platform has it now: its type (None if there is none yet) and its holders."""
+
+    pool: str
+    qualification_type: LiveQualificationType | None
+    holders: dict[str, int] = field(default_factory=dict)

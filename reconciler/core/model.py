@@ -1,0 +1,127 @@
+"""The desired state as the tool works with it: typed, validated, free of YAML."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+
+MTURK_ENDPOINTS = {
+    "sandbox": "https://mturk-requester-sandbox.us-east-1.amazonaws.com",
+    "production": "https://mturk-requester.us-east-1.amazonaws.com",
+}
+DEFAULT_REGION = "us-east-1"
+DEFAULT_MAX_REVOKE_FRACTION = 0.25
+
+
+class StudyStatus(Enum):
+    ACTIVE = "active"
+    RELEASED = "released"
+
+
+@dataclass(frozen=True, slots=True)
+class ClientLimits:
+    """How hard the tool may drive a target; None leaves the choice to the tool's defaults."""
+
+    rate_limit: float | None = None
+    max_concurrency: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LocalTarget:
+    """The embedded local MTurk, started in-process for each run."""
+
+    name: str
+    state_path: Path
+    seed_path: Path | None
+    limits: ClientLimits = field(default_factory=ClientLimits)
+
+
+@dataclass(frozen=True, slots=True)
+class MTurkTarget:
+    """Amazon Mechanical Turk (or anything speaking its API at ``endpoint_url``)."""
+
+    name: str
+    endpoint_url: str
+    region: str = DEFAULT_REGION
+    profile: str | None = None
+    limits: ClientLimits = field(default_factory=ClientLimits)
+
+    @property
+    def is_production(self) -> bool:
+        return self.endpoint_url == MTURK_ENDPOINTS["production"]
+
+
+Target = LocalTarget | MTurkTarget
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """An exclusion pool, backed on each target by one custom qualification type."""
+
+    key: str
+    name: str
+    description: str
+    keywords: str | None = None
+    pinned_type_ids: Mapping[str, str] = field(default_factory=dict)
+    exclude_after: int = 1
+    revoke_reason: str | None = None
+    max_revoke_fraction: float = DEFAULT_MAX_REVOKE_FRACTION
+    allow_empty: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path
+    default_target: str
+    targets: Mapping[str, Target]
+    pools: Mapping[str, Pool]
+    required_pools: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Study:
+    """One study file. ``hits`` and ``workers`` keep the file's order, so errors can name a line."""
+
+    study_id: str
+    path: Path
+    title: str
+    pools: tuple[str, ...]
+    status: StudyStatus
+    exclude_until: date | None = None
+    hits: tuple[str, ...] = ()
+    workers: tuple[str, ...] = ()
+    notes: str | None = None
+
+    def excludes_on(self, today: date) -> bool:
+        """Whether the study's participants are excluded on ``today``."""
+        if self.status is not StudyStatus.ACTIVE:
+            return False
+        return self.exclude_until is None or today <= self.exclude_until
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """The workers found for one HIT on one target, kept because MTurk forgets HITs."""
+
+    target: str
+    hit_id: str
+    read_at: datetime
+    complete: bool
+    workers: frozenset[str]
+    hit_created: datetime | None = None
+    hit_expiration: datetime | None = None
+    hit_status: str | None = None
+    path: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Repository:
+    root: Path  # the folder holding exclusions/
+    config: Config
+    studies: tuple[Study, ...]
+
+    def target(self, name: str | None) -> Target:
+        return self.config.targets[name or self.config.default_target]

@@ -1,0 +1,76 @@
+"""The plan: what apply would change, separate from how it is shown (renderers) or done (apply)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from reconciler.core.live import QualificationTypeSettings
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerChange:
+    worker_id: str
+    old_value: int | None  # None: the worker holds nothing now (a grant)
+    new_value: int | None  # None: the worker will hold nothing (a revocation)
+    studies: tuple[str, ...] = ()  # the excluding studies behind the new value
+
+
+@dataclass(frozen=True, slots=True)
+class TypeChange:
+    action: Literal["create", "update"]
+    attributes: Mapping[str, tuple[Any, Any]] = field(default_factory=dict)  # name -> (old, new)
+
+
+@dataclass(frozen=True, slots=True)
+class PoolPlan:
+    pool: str
+    settings: QualificationTypeSettings
+    type_id: str | None  # None until a planned creation is applied
+    type_change: TypeChange | None
+    holders_before: int
+    grants: tuple[WorkerChange, ...] = ()
+    revokes: tuple[WorkerChange, ...] = ()
+    updates: tuple[WorkerChange, ...] = ()
+    revoke_reason: str | None = None
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.type_change or self.grants or self.revokes or self.updates)
+
+    @property
+    def holders_after(self) -> int:
+        return self.holders_before + len(self.grants) - len(self.revokes)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    target: str
+    created_at: datetime
+    pools: tuple[PoolPlan, ...]
+    live_fingerprint: str
+    desired_fingerprint: str
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def has_changes(self) -> bool:
+        return any(pool.has_changes for pool in self.pools)
+
+    def count(self, kind: Literal["grants", "revokes", "updates"]) -> int:
+        return sum(len(getattr(pool, kind)) for pool in self.pools)
+
+
+def fingerprint(sections: Iterable[tuple[str, Mapping[str, Any], Mapping[str, int]]]) -> str:
+    """A digest of (pool, attributes, worker -> value) sections, independent of order."""
+    digest = hashlib.sha256()
+    for pool, attributes, holders in sorted(sections, key=lambda section: section[0]):
+        lines = [f"pool\t{pool}"]
+        lines.extend(f"attr\t{name}\t{attributes[name]!r}" for name in sorted(attributes))
+        lines.extend(f"{worker_id}\t{holders[worker_id]}" for worker_id in sorted(holders))
+        digest.update(("\n".join(lines) + "\n").encode())  # one update: hashing is the cost here
+    return "sha256:" + digest.hexdigest()

@@ -1,0 +1,74 @@
+"""Capture files on disk: one YAML file per HIT under ``exclusions/locks/<target>/``.
+
+Written with ruamel.yaml's round-trip dumper, so a comment a lab added survives; runs on one
+machine take turns writing; the workers already in a file are always kept. The rules that
+decide what a capture holds live in ``reconciler.core.captures``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from io import StringIO
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from reconciler.core.model import Capture
+from reconciler.lab.layout import Layout
+from reconciler.lab.schemas import CAPTURE_SCHEMA
+from reconciler.lab.writing import atomic_write_text, locked
+
+HEADER = (
+    "Written by `exclusions lock`, `plan` and `apply`: the workers of one HIT, kept because MTurk\n"
+    "disposes of HITs 120 days after their creation. Commit it; do not edit it by hand."
+)
+
+
+def write_capture(layout: Layout, capture: Capture) -> Capture:
+    """Write the capture with ruamel.yaml (round trip, so any comment a lab added survives) and
+    return what was written.
+
+    The workers already in the file are kept (the union is written): another run may have
+    captured more since this one read the file. Runs on one machine take turns (a lock on the
+    target's folder); each writes through a temporary file of its own.
+    """
+    path = layout.capture_file(capture.target, capture.hit_id)
+    with locked(path.parent):
+        yaml = YAML()
+        yaml.indent(mapping=2, sequence=4, offset=2)
+        document: CommentedMap
+        if path.is_file():
+            loaded = yaml.load(path.read_text(encoding="utf-8"))
+            document = loaded if isinstance(loaded, CommentedMap) else CommentedMap()
+            on_disk = {worker for worker in document.get("workers") or () if isinstance(worker, str)}
+            capture = replace(capture, workers=capture.workers | on_disk)
+        else:
+            document = CommentedMap()
+            document.yaml_set_start_comment(f"{layout.modeline_for(path, CAPTURE_SCHEMA)[2:]}\n{HEADER}")
+        values: dict[str, object] = {
+            "format_version": 1,
+            "target": capture.target,
+            "hit_id": capture.hit_id,
+            "hit_created": _iso(capture.hit_created),
+            "hit_expiration": _iso(capture.hit_expiration),
+            "hit_status": capture.hit_status,
+            "read_at": _iso(capture.read_at),
+            "complete": capture.complete,
+            "workers": CommentedSeq(sorted(capture.workers)),
+        }
+        for key, value in values.items():
+            if value is None:
+                document.pop(key, None)
+            else:
+                document[key] = value
+        buffer = StringIO()
+        yaml.dump(document, buffer)
+        atomic_write_text(path, buffer.getvalue())
+    return replace(capture, path=path)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,136 @@
+"""Carrying out a plan: qualification types first, then grants and value updates, then revocations.
+
+Changes run concurrently on a bounded thread pool (the platform's client paces and retries each
+call). A failed change does not stop the others; the report says exactly which succeeded and
+which did not, and since a re-run plans again from the live state, it repeats nothing that
+already happened and converges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Literal
+
+from reconciler.core.live import LiveQualificationType
+from reconciler.core.plan import Plan, PoolPlan, WorkerChange
+from reconciler.platform.base import Platform, PlatformError
+
+Kind = Literal["grant", "update", "revoke", "create type", "update type"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    kind: Kind
+    pool: str
+    worker_id: str | None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class ApplyReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    created_types: dict[str, str] = field(default_factory=dict)  # pool -> new type ID
+    skipped: list[tuple[str, int]] = field(default_factory=list)  # pool, changes not attempted
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [outcome for outcome in self.outcomes if not outcome.ok]
+
+    def count(self, kind: Kind, *, ok: bool = True) -> int:
+        return sum(outcome.kind == kind and outcome.ok == ok for outcome in self.outcomes)
+
+
+Progress = Callable[[int], None]
+
+
+def apply_plan(
+    platform: Platform, plan: Plan, *, concurrency: int, advance: Progress | None = None
+) -> ApplyReport:
+    report = ApplyReport()
+    type_ids: dict[str, str] = {}
+    for pool in plan.pools:
+        type_id = _apply_type(platform, pool, report)
+        if type_id is None:
+            changes = len(pool.grants) + len(pool.updates) + len(pool.revokes)
+            if changes:
+                report.skipped.append((pool.pool, changes))
+            continue
+        type_ids[pool.pool] = type_id
+    # Grants and updates before revocations: if anything fails midway, the lab is left excluding
+    # too many rather than too few.
+    first: list[tuple[Kind, PoolPlan, WorkerChange]] = []
+    last: list[tuple[Kind, PoolPlan, WorkerChange]] = []
+    for pool in plan.pools:
+        if pool.pool in type_ids:
+            first.extend(("grant", pool, change) for change in pool.grants)
+            first.extend(("update", pool, change) for change in pool.updates)
+            last.extend(("revoke", pool, change) for change in pool.revokes)
+    for batch in (first, last):
+        _run_batch(platform, batch, type_ids, report, concurrency, advance)
+    return report
+
+
+def _apply_type(platform: Platform, pool: PoolPlan, report: ApplyReport) -> str | None:
+    change = pool.type_change
+    try:
+        if change is not None and change.action == "create":
+            created = _create_or_adopt(platform, pool)
+            report.outcomes.append(Outcome("create type", pool.pool, None))
+            report.created_types[pool.pool] = created.type_id
+            return created.type_id
+        if change is not None and pool.type_id is not None:
+            platform.update_qualification_type(pool.type_id, pool.settings)
+            report.outcomes.append(Outcome("update type", pool.pool, None))
+    except PlatformError as error:
+        kind: Kind = "create type" if change is not None and change.action == "create" else "update type"
+        report.outcomes.append(Outcome(kind, pool.pool, None, str(error)))
+        return None
+    return pool.type_id
+
+
+def _create_or_adopt(platform: Platform, pool: PoolPlan) -> LiveQualificationType:
+    """Create the pool's type; if another run created it first (MTurk refuses a second type of
+    the same name), use that one: it is the type this pool is found by from now on."""
+    try:
+        return platform.create_qualification_type(pool.settings)
+    except PlatformError:
+        existing = platform.find_qualification_type(pool.settings.name, None)
+        if existing is None:
+            raise
+        return existing
+
+
+def _run_batch(
+    platform: Platform,
+    batch: list[tuple[Kind, PoolPlan, WorkerChange]],
+    type_ids: dict[str, str],
+    report: ApplyReport,
+    concurrency: int,
+    advance: Progress | None,
+) -> None:
+    def run(kind: Kind, pool: PoolPlan, change: WorkerChange) -> Outcome:
+        type_id = type_ids[pool.pool]
+        try:
+            if kind == "revoke":
+                platform.revoke(type_id, change.worker_id, pool.revoke_reason)
+            else:
+                assert change.new_value is not None
+                platform.grant(type_id, change.worker_id, change.new_value)
+        except PlatformError as error:
+            return Outcome(kind, pool.pool, change.worker_id, str(error))
+        return Outcome(kind, pool.pool, change.worker_id)
+
+    if not batch:
+        return
+    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="apply") as executor:
+        futures = [executor.submit(run, kind, pool, change) for kind, pool, change in batch]
+        for future in as_completed(futures):
+            report.outcomes.append(future.result())
+            if advance is not None:
+                advance(1)

@@ -1,0 +1,43 @@
+"""Saved plans (``plan --out``, ``apply PLANFILE``): written whole, read back checked, and refused
+once the live holders or the repository changed since the plan was made."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from reconciler.core.plan import Plan
+from reconciler.lab.schemas import PLAN_SCHEMA, schema_problems
+from reconciler.lab.writing import atomic_write_text
+from reconciler.ops.failures import OperationFailed
+from reconciler.ops.session import Session
+from reconciler.render.json import plan_from_json, plan_to_json
+
+STALE = "stale plan: the live holders or the repository changed since it was made; run plan again"
+
+
+def write_plan_file(plan: Plan, path: Path) -> None:
+    """The JSON plan, written whole or not at all. It holds worker IDs: keep it out of git."""
+    atomic_write_text(path, json.dumps(plan_to_json(plan), indent=2) + "\n")
+
+
+def read_plan_file(path: Path) -> Plan:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise OperationFailed(f"{path}: not a plan saved by `exclusions plan --out` ({error})") from None
+    problems = schema_problems(path, data, PLAN_SCHEMA)
+    if problems:
+        raise OperationFailed(
+            f"{path}: not a valid plan: {problems[0].message}; make it again with plan --out"
+        )
+    return plan_from_json(data)
+
+
+def check_still_current(session: Session, saved: Plan, now: datetime) -> None:
+    """Refuse a saved plan once what it was made from has changed: apply does exactly what was
+    reviewed, or nothing."""
+    live, desired = session.current_fingerprints(now)
+    if live != saved.live_fingerprint or desired != saved.desired_fingerprint:
+        raise OperationFailed(STALE)

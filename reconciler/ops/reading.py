@@ -1,0 +1,112 @@
+"""Reading the live side of one target: each pool's qualification type and holders, HITs' workers.
+
+Reads run concurrently (the platform's client paces and retries them). Any failure that survives
+the retries stops the whole read: a plan is made from complete data or not at all. What to read and
+what a read means for a capture is decided in ``reconciler.core.captures``; this module only asks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import TypeVar
+
+from reconciler.core import captures as capture_rules
+from reconciler.core.captures import HitWorkers
+from reconciler.core.desired import hits_needed
+from reconciler.core.live import LivePool, LiveQualificationType
+from reconciler.core.model import Capture, Pool, Repository, Study
+from reconciler.core.planner import Reading
+from reconciler.core.problems import Problem
+from reconciler.lab.yaml_files import locate
+from reconciler.platform.base import HitGone, Platform
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def run_all(function: Callable[[T], R], items: Iterable[T], concurrency: int) -> list[R]:
+    """``function`` over ``items`` on a thread pool; the first failure propagates."""
+    listed = list(items)
+    if len(listed) <= 1 or concurrency <= 1:
+        return [function(item) for item in listed]
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="read") as pool:
+        return list(pool.map(function, listed))
+
+
+def find_pool_type(platform: Platform, pool: Pool, target: str) -> LiveQualificationType | None:
+    """The one way to find a pool's qualification type on a target: the ID pinned for the target
+    in config.yaml (which must exist), else the requester's own type of the pool's exact name."""
+    return platform.find_qualification_type(pool.name, pool.pinned_type_ids.get(target))
+
+
+def read_pools(
+    platform: Platform, pools: Iterable[Pool], target: str, concurrency: int
+) -> dict[str, LivePool]:
+    def read(pool: Pool) -> LivePool:
+        live_type = find_pool_type(platform, pool, target)
+        holders = platform.list_holders(live_type.type_id) if live_type else {}
+        return LivePool(pool.key, live_type, holders)
+
+    return {live.pool: live for live in run_all(read, pools, concurrency)}
+
+
+def read_live(
+    repository: Repository,
+    platform: Platform,
+    target: str,
+    captures: Mapping[str, Capture],
+    now: datetime,
+    concurrency: int,
+) -> Reading:
+    needed = hits_needed(repository.studies, now.date())
+    # HITs and holders are independent: read them at the same time, so a plan takes as long as
+    # the longer of the two (holder pages are a chain of NextTokens and cannot be parallelised).
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="plan") as both:
+        hits = both.submit(read_hits, platform, needed, captures, target, now, concurrency)
+        live = both.submit(read_pools, platform, repository.config.pools.values(), target, concurrency)
+        return Reading(live.result(), hits.result())
+
+
+def read_hits(
+    platform: Platform,
+    needed: Mapping[str, list[tuple[Study, int]]],
+    captures: Mapping[str, Capture],
+    target: str,
+    now: datetime,
+    concurrency: int,
+) -> HitWorkers:
+    """The workers of each needed HIT, from its capture when that is complete, else from MTurk.
+
+    A HIT MTurk no longer knows is served from its capture; with no capture it fails the plan,
+    naming each study file and line that lists it.
+    """
+
+    def read_one(hit_id: str) -> tuple[str, Capture | None]:
+        previous = captures.get(hit_id)
+        try:
+            reading = platform.read_hit(hit_id)
+        except HitGone:
+            return hit_id, capture_rules.mark_disposed(previous, now) if previous else None
+        return hit_id, capture_rules.merge_reading(target, previous, reading, now)
+
+    to_read = capture_rules.hits_to_read(needed, captures, now)
+    after_reading = dict(run_all(read_one, to_read, concurrency))
+    result, unknown = capture_rules.combine_readings(needed, captures, after_reading, now)
+    for hit_id in unknown:
+        result.missing.extend(_never_captured(hit_id, needed[hit_id]))
+    return result
+
+
+def _never_captured(hit_id: str, places: list[tuple[Study, int]]) -> Iterable[Problem]:
+    for study, index in places:
+        line, column = locate(study.path, ["hits", index])
+        yield Problem(
+            study.path,
+            f"HIT {hit_id} no longer exists on MTurk (disposed of 120 days after its creation) "
+            "and its workers were never captured",
+            "list the HIT's workers under 'workers:' (from your own records) and remove the HIT",
+            line,
+            column,
+        )

@@ -1,0 +1,114 @@
+"""One run against one target: the repository loaded, the platform open, captures at hand.
+
+Commands (plan, apply, lock, import) share this so each reads the repository and opens the
+target the same way, and refuses to touch the platform while the repository has errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from reconciler.core.live import LiveQualificationType
+from reconciler.core.model import Capture, Repository, Target
+from reconciler.core.plan import Plan
+from reconciler.core.planner import Reading, fingerprints_from_captures, make_plan
+from reconciler.core.problems import InvalidInput, Problem
+from reconciler.lab.captures import write_capture
+from reconciler.lab.layout import Layout
+from reconciler.lab.loading import LoadResult, load_captures, load_repository
+from reconciler.lab.yaml_files import locate
+from reconciler.ops.applying import ApplyReport, Progress, apply_plan
+from reconciler.ops.reading import find_pool_type, read_live, read_pools
+from reconciler.ops.targets import DEFAULT_CONCURRENCY, open_target
+from reconciler.platform.base import Platform
+
+
+@dataclass
+class Session:
+    repository: Repository
+    target: Target
+    platform: Platform
+    captures: dict[str, Capture]
+    warnings: list[Problem]
+
+    @property
+    def layout(self) -> Layout:
+        return Layout(self.repository.root)
+
+    @property
+    def concurrency(self) -> int:
+        return self.target.limits.max_concurrency or DEFAULT_CONCURRENCY
+
+    def read_and_capture(self, now: datetime) -> Reading:
+        """Read the live side and write back every capture that changed (they never shrink)."""
+        reading = read_live(
+            self.repository, self.platform, self.target.name, self.captures, now, self.concurrency
+        )
+        self.save_captures(reading.hits.changed_captures)
+        reading.hits.require_complete()
+        return reading
+
+    def find_pool_type(self, pool_key: str) -> LiveQualificationType | None:
+        """The pool's qualification type on this target, found the one way every command uses."""
+        return find_pool_type(self.platform, self.repository.config.pools[pool_key], self.target.name)
+
+    def save_captures(self, changed: list[Capture]) -> None:
+        for capture in changed:
+            self.captures[capture.hit_id] = write_capture(self.layout, capture)
+
+    def current_fingerprints(self, now: datetime) -> tuple[str, str | None]:
+        """Fingerprints of the live state (read now) and of the desired state (from the repository
+        and its captures alone). The desired one is None when a HIT has no capture to go by."""
+        live = read_pools(
+            self.platform, self.repository.config.pools.values(), self.target.name, self.concurrency
+        )
+        captured = {hit_id: capture.workers for hit_id, capture in self.captures.items()}
+        return fingerprints_from_captures(self.repository, live, captured, now.date())
+
+    def apply(self, plan: Plan, advance: Progress | None = None) -> ApplyReport:
+        return apply_plan(self.platform, plan, concurrency=self.concurrency, advance=advance)
+
+    def plan(self, now: datetime | None = None) -> Plan:
+        moment = now or utc_now()
+        return make_plan(self.repository, self.read_and_capture(moment), self.target.name, moment)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def load_checked(
+    root: Path, target_name: str | None
+) -> tuple[Repository, Target, dict[str, Capture], list[Problem]]:
+    """The repository, the chosen target and its captures, or ``InvalidInput`` with every error."""
+    result = load_repository(root, with_captures=False)
+    repository = result.require()
+    name = target_name or repository.config.default_target
+    if name not in repository.config.targets:
+        line, column = locate(repository.config.path, ["targets"])
+        raise InvalidInput(
+            [
+                Problem(
+                    repository.config.path,
+                    f"no target named '{name}'",
+                    f"use one of: {', '.join(sorted(repository.config.targets))}",
+                    line,
+                    column,
+                )
+            ]
+        )
+    captures_result = LoadResult(None)
+    captures = load_captures(Layout(root), name, captures_result)
+    captures_result.require_no_errors()
+    return repository, repository.config.targets[name], captures, result.problems + captures_result.problems
+
+
+@contextmanager
+def open_session(root: Path, target_name: str | None) -> Iterator[Session]:
+    repository, target, captures, warnings = load_checked(root, target_name)
+    with open_target(target) as platform:
+        yield Session(repository, target, platform, captures, warnings)

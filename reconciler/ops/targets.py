@@ -1,0 +1,66 @@
+"""Opening a configured target as a ``Platform``: the local MTurk in-process, or MTurk itself.
+
+This is the only product module that knows the emulators exist: a local target is started
+here (and its seed checked by ``ops.local_seed``), so nothing below ``ops/`` depends on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import boto3
+from botocore.exceptions import BotoCoreError
+
+from reconciler.core.model import LocalTarget, Target
+from reconciler.platform.base import PlatformError
+from reconciler.platform.mturk import DEFAULT_CONCURRENCY, MTurkPlatform, make_client
+
+__all__ = ["DEFAULT_CONCURRENCY", "open_target"]
+from reconciler.core.problems import InvalidInput
+
+# The local MTurk ignores signatures; these only make boto3 sign requests as it would for AWS.
+LOCAL_ACCESS_KEY = "AKIALOCALMTURKEXAMPLE"
+LOCAL_SECRET_KEY = "local-mturk-accepts-any-signature"  # noqa: S105 - not a secret: a placeholder
+
+
+@contextmanager
+def open_target(target: Target) -> Iterator[MTurkPlatform]:
+    """The target as a platform for the duration of the block."""
+    concurrency = target.limits.max_concurrency or DEFAULT_CONCURRENCY
+    if isinstance(target, LocalTarget):
+        from reconciler.emulators.mturk import LocalMTurk, SeedError
+
+        target.state_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            server = LocalMTurk(state_path=target.state_path, seed_path=target.seed_path)
+            endpoint = server.start()
+        except SeedError as error:  # its problems, each at its line, like any other file's
+            raise InvalidInput(error.problems) from None
+        try:
+            session = boto3.Session(
+                aws_access_key_id=LOCAL_ACCESS_KEY, aws_secret_access_key=LOCAL_SECRET_KEY
+            )
+            client = make_client(
+                session,
+                endpoint_url=endpoint,
+                region="us-east-1",
+                max_concurrency=concurrency,
+                rate_limit=target.limits.rate_limit,
+            )
+            yield MTurkPlatform(client, target=target.name)
+        finally:
+            server.stop()
+        return
+    try:
+        session = boto3.Session(profile_name=target.profile) if target.profile else boto3.Session()
+    except BotoCoreError as error:  # e.g. the profile does not exist
+        raise PlatformError(f"cannot use target '{target.name}': {error}") from None
+    client = make_client(
+        session,
+        endpoint_url=target.endpoint_url,
+        region=target.region,
+        max_concurrency=concurrency,
+        rate_limit=target.limits.rate_limit,
+    )
+    yield MTurkPlatform(client, target=target.name)

@@ -1,1 +1,0 @@
-"""Planning: pure functions from the desired and the live state to a plan. No I/O here."""

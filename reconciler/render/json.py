@@ -1,0 +1,108 @@
+"""The plan's JSON form (``schemas/plan.schema.json``): what ``plan --out`` saves and ``apply`` reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from reconciler.core.live import QualificationTypeSettings
+from reconciler.core.plan import FORMAT_VERSION, Plan, PoolPlan, TypeChange, WorkerChange
+
+
+def plan_to_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "format_version": FORMAT_VERSION,
+        "target": plan.target,
+        "created_at": plan.created_at.isoformat().replace("+00:00", "Z"),
+        "fingerprints": {"live": plan.live_fingerprint, "desired": plan.desired_fingerprint},
+        "summary": {
+            "grant": plan.count("grants"),
+            "revoke": plan.count("revokes"),
+            "update": plan.count("updates"),
+            "qualification_types": sum(pool.type_change is not None for pool in plan.pools),
+            "changes": plan.has_changes,
+        },
+        "warnings": list(plan.warnings),
+        "pools": [_pool_to_json(pool) for pool in plan.pools],
+    }
+
+
+def _pool_to_json(pool: PoolPlan) -> dict[str, Any]:
+    settings = pool.settings
+    type_change: dict[str, Any] | None = None
+    if pool.type_change is not None:
+        type_change = {
+            "action": pool.type_change.action,
+            "attributes": {
+                name: {"old": old, "new": new} for name, (old, new) in pool.type_change.attributes.items()
+            },
+        }
+    return {
+        "pool": pool.pool,
+        "qualification_type_id": pool.type_id,
+        "qualification_type": {
+            "name": settings.name,
+            "description": settings.description,
+            "keywords": settings.keywords,
+            "status": settings.status,
+            "auto_granted": settings.auto_granted,
+        },
+        "qualification_type_change": type_change,
+        "revoke_reason": pool.revoke_reason,
+        "holders_before": pool.holders_before,
+        "holders_after": pool.holders_after,
+        "grant": [
+            {"worker_id": c.worker_id, "value": c.new_value, "studies": list(c.studies)} for c in pool.grants
+        ],
+        "revoke": [{"worker_id": c.worker_id, "value": c.old_value} for c in pool.revokes],
+        "update": [
+            {
+                "worker_id": c.worker_id,
+                "old_value": c.old_value,
+                "value": c.new_value,
+                "studies": list(c.studies),
+            }
+            for c in pool.updates
+        ],
+    }
+
+
+def plan_from_json(data: Mapping[str, Any]) -> Plan:
+    """The plan saved with --out; the caller validates ``data`` against the plan schema first."""
+    return Plan(
+        target=data["target"],
+        created_at=datetime.fromisoformat(data["created_at"].replace("Z", "+00:00")),
+        pools=tuple(_pool_from_json(pool) for pool in data["pools"]),
+        live_fingerprint=data["fingerprints"]["live"],
+        desired_fingerprint=data["fingerprints"]["desired"],
+        warnings=tuple(data.get("warnings", ())),
+    )
+
+
+def _pool_from_json(data: Mapping[str, Any]) -> PoolPlan:
+    qt = data["qualification_type"]
+    change = data.get("qualification_type_change")
+    return PoolPlan(
+        pool=data["pool"],
+        settings=QualificationTypeSettings(
+            qt["name"], qt["description"], qt.get("keywords"), qt["status"], qt["auto_granted"]
+        ),
+        type_id=data.get("qualification_type_id"),
+        type_change=TypeChange(
+            change["action"],
+            {name: (value["old"], value["new"]) for name, value in change.get("attributes", {}).items()},
+        )
+        if change
+        else None,
+        holders_before=data["holders_before"],
+        grants=tuple(
+            WorkerChange(c["worker_id"], None, c["value"], tuple(c.get("studies", ()))) for c in data["grant"]
+        ),
+        revokes=tuple(WorkerChange(c["worker_id"], c["value"], None) for c in data["revoke"]),
+        updates=tuple(
+            WorkerChange(c["worker_id"], c["old_value"], c["value"], tuple(c.get("studies", ())))
+            for c in data["update"]
+        ),
+        revoke_reason=data.get("revoke_reason"),
+    )

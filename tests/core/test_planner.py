@@ -1,0 +1,74 @@
+"""The planner end to end in-process: desired state and a reading in, a plan out."""
+
+from __future__ import annotations
+
+from reconciler.core.captures import HitWorkers
+from reconciler.core.live import LivePool, LiveQualificationType
+from reconciler.core.model import Config, Repository
+from reconciler.core.planner import Reading, fingerprints_from_captures, make_plan
+from tests.core.fakes import NOW, pool, study
+
+HIT = "3HITAAAAAAAAAAAAAAAAAAAAAAAAAA"
+LIVE_TYPE = LiveQualificationType(
+    "3TYPE", "Lab deception", "Past deception participants", None, "Active", False
+)
+
+
+def repository(*studies) -> Repository:  # type: ignore[no-untyped-def]
+    the_pool = pool(description="Past deception participants")
+    config = Config(path=__file__, default_target="local", targets={}, pools={"deception": the_pool})  # type: ignore[arg-type]
+    return Repository(root=__file__, config=config, studies=tuple(studies))  # type: ignore[arg-type]
+
+
+def reading(holders: dict[str, int], live_type: LiveQualificationType | None = LIVE_TYPE) -> Reading:
+    hits = HitWorkers({HIT: frozenset({"AWORKER00002"})}, [], [], 0)
+    return Reading({"deception": LivePool("deception", live_type, holders)}, hits)
+
+
+def test_a_missing_type_is_planned_as_a_creation_with_every_grant() -> None:
+    plan = make_plan(
+        repository(study("s1", hits=(HIT,), workers=("AWORKER00001",))), reading({}, None), "local", NOW
+    )
+    (pool_plan,) = plan.pools
+    assert pool_plan.type_change is not None and pool_plan.type_change.action == "create"
+    assert [(c.worker_id, c.new_value, c.studies) for c in pool_plan.grants] == [
+        ("AWORKER00001", 1, ("s1",)),
+        ("AWORKER00002", 1, ("s1",)),
+    ]
+
+
+def test_grants_revocations_and_updates_with_their_studies() -> None:
+    repo = repository(study("s1", hits=(HIT,)), study("s2", workers=("AWORKER00002", "AWORKER00003")))
+    plan = make_plan(repo, reading({"AWORKER00002": 1, "AWORKER00009": 1}), "local", NOW)
+    (pool_plan,) = plan.pools
+    assert pool_plan.type_change is None
+    assert [(c.worker_id, c.studies) for c in pool_plan.grants] == [("AWORKER00003", ("s2",))]
+    assert [(c.worker_id, c.old_value) for c in pool_plan.revokes] == [("AWORKER00009", 1)]
+    assert [(c.worker_id, c.old_value, c.new_value, c.studies) for c in pool_plan.updates] == [
+        ("AWORKER00002", 1, 2, ("s1", "s2"))
+    ]
+    assert plan.count("grants") == 1 and plan.has_changes
+
+
+def test_an_in_sync_plan_has_no_changes_and_stable_fingerprints() -> None:
+    repo = repository(study("s1", hits=(HIT,)))
+    first = make_plan(repo, reading({"AWORKER00002": 1}), "local", NOW)
+    again = make_plan(repo, reading({"AWORKER00002": 1}), "local", NOW)
+    assert not first.has_changes
+    assert (first.live_fingerprint, first.desired_fingerprint) == (
+        again.live_fingerprint,
+        again.desired_fingerprint,
+    )
+
+
+def test_fingerprints_from_captures_agree_with_the_plan_and_need_every_hit() -> None:
+    repo = repository(study("s1", hits=(HIT,)))
+    plan = make_plan(repo, reading({}), "local", NOW)
+    live = reading({}).live
+    assert fingerprints_from_captures(repo, live, {HIT: frozenset({"AWORKER00002"})}, NOW.date()) == (
+        plan.live_fingerprint,
+        plan.desired_fingerprint,
+    )
+    assert fingerprints_from_captures(repo, live, {}, NOW.date())[1] is None
+    changed = fingerprints_from_captures(repo, live, {HIT: frozenset({"AWORKER00007"})}, NOW.date())
+    assert changed[1] != plan.desired_fingerprint

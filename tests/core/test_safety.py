@@ -1,0 +1,58 @@
+"""The safety checks over a whole plan: each typed refusal, table-driven."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from reconciler.core.live import QualificationTypeSettings
+from reconciler.core.plan import Plan, PoolPlan, WorkerChange
+from reconciler.core.safety import (
+    SafetyError,
+    TooManyRevocations,
+    UnexpectedRevocationCount,
+    WouldEmptyPool,
+    safety_problems,
+)
+from tests.core.fakes import pool
+
+SETTINGS = QualificationTypeSettings("Lab deception", "Past participants", None)
+
+
+def plan_revoking(before: int, revoked: int, granted: int = 0) -> Plan:
+    pool_plan = PoolPlan(
+        pool="deception",
+        settings=SETTINGS,
+        type_id="3TYPE",
+        type_change=None,
+        holders_before=before,
+        grants=tuple(WorkerChange(f"AGRANT{i:06d}", None, 1) for i in range(granted)),
+        revokes=tuple(WorkerChange(f"AREVOKE{i:05d}", 1, None) for i in range(revoked)),
+    )
+    return Plan("local", datetime(2026, 1, 1, tzinfo=UTC), (pool_plan,), "sha256:l", "sha256:d")
+
+
+@pytest.mark.parametrize(
+    ("before", "revoked", "granted", "pool_fields", "allow", "expected"),
+    [
+        pytest.param(100, 25, 0, {}, None, [], id="at the limit"),
+        pytest.param(100, 26, 0, {}, None, [TooManyRevocations], id="over the limit"),
+        pytest.param(100, 26, 0, {"max_revoke_fraction": 0.5}, None, [], id="pool's own limit"),
+        pytest.param(100, 26, 0, {}, 26, [], id="allowed by the exact count"),
+        pytest.param(100, 26, 0, {}, 25, [UnexpectedRevocationCount], id="allowed by a wrong count"),
+        pytest.param(1, 1, 0, {}, None, [WouldEmptyPool], id="emptying a pool"),
+        pytest.param(1, 1, 0, {"allow_empty": True}, None, [], id="emptying allowed by the pool"),
+        pytest.param(1, 1, 1, {}, None, [], id="not empty when someone is granted"),
+        pytest.param(10, 10, 0, {}, None, [TooManyRevocations, WouldEmptyPool], id="both reasons, at once"),
+        pytest.param(0, 0, 5, {}, None, [], id="grants only"),
+    ],
+)
+def test_safety(
+    before: int, revoked: int, granted: int, pool_fields: dict, allow: int | None, expected: list[type]
+) -> None:
+    problems = safety_problems(
+        plan_revoking(before, revoked, granted), {"deception": pool(**pool_fields)}, allow
+    )
+    assert [type(problem) for problem in problems] == expected
+    assert all(isinstance(problem, SafetyError) and str(problem) for problem in problems)
