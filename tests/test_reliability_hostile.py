@@ -155,7 +155,7 @@ GENERATED: dict[str, tuple[Callable[[Lab, Path], Path], int, str, float]] = {
     "100 MB study file": (_huge, 0, "over the limit of 16 MiB", 60),
     "link out of the repository": (_outside_link, 0, "link to a place outside the repository", 60),
     "studies folder linked elsewhere": (_linked_studies_folder, 0, "outside the repository", 60),
-    "1,000 bad worker IDs": (_many_bad_ids, 7, "not a valid MTurk worker ID", 10),
+    "1,000 bad worker IDs": (_many_bad_ids, 7, "not a valid MTurk worker ID", 60),
     "capture of the wrong form": (_broken_capture, 7, "expected a list", 60),
     "capture that is an alias bomb": (_capture_bomb, 0, "alias bomb", 60),
 }

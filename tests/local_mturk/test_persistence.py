@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler import files
 from reconciler.emulators.mturk import LocalMTurk, StateError, persistence
+from reconciler.lab import writing
 from tests.local_mturk.support import create_hit, create_type, make_client
 
 
@@ -78,14 +78,14 @@ def test_a_failed_write_leaves_the_old_file_whole_and_no_temporary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "state.json"
-    files.atomic_write_bytes(target, b'{"old": true}')
+    writing.atomic_write_bytes(target, b'{"old": true}')
 
     def crash(*_args: object) -> None:
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "fsync", crash)
     with pytest.raises(OSError, match="disk full"):
-        files.atomic_write_bytes(target, b'{"new": true, "padding": "' + b"x" * 100_000 + b'"}')
+        writing.atomic_write_bytes(target, b'{"new": true, "padding": "' + b"x" * 100_000 + b'"}')
     assert target.read_bytes() == b'{"old": true}'
     assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
 
