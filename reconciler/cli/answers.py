@@ -16,7 +16,7 @@ from reconciler.render import answers as render
 from reconciler.render.mask import make_masker
 
 
-def _masker(record: Record, show: bool) -> render.Mask:
+def masker_for(record: Record, show: bool) -> render.Mask:
     everyone = {worker for pool in record.pools.values() for worker in pool.standings}
     return make_masker(everyone, show=show)
 
@@ -51,7 +51,7 @@ def why_command(worker_id: str, repo: Path, target: str | None, live: bool, show
             values = live_values(root, target, worker_id)
         except PlatformError as error:
             raise CommandFailed(f"{error}; cannot tell the worker's live values") from None
-    mask = _masker(loaded.record, show_worker_ids)
+    mask = masker_for(loaded.record, show_worker_ids)
     click.echo(render.why_text(loaded.record, worker_id, mask, values), nl=False)
     return 0
 
@@ -86,7 +86,7 @@ def holders_command(
     print_problems(loaded.warnings, to_stderr=True)
     record = loaded.record
     require_pool(record, pool)
-    mask = _masker(record, show_worker_ids)
+    mask = masker_for(record, show_worker_ids)
     if output_format == "table":
         click.echo(render.holders_text(record, record.pools[pool], mask), nl=False)
         return 0
@@ -129,7 +129,7 @@ def export_command(repo: Path, target: str | None, out: Path, show_worker_ids: b
     loaded = load_record(repository_root(repo), target)
     print_problems(loaded.warnings, to_stderr=True)
     record = loaded.record
-    mask = _masker(record, show_worker_ids)
+    mask = masker_for(record, show_worker_ids)
     try:
         out.mkdir(parents=True, exist_ok=True)
         atomic_write_text(out / "record.csv", render.export_csv(record, mask))
