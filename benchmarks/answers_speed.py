@@ -34,7 +34,9 @@ def timed(lab: Path, args: list[str], repeat: int) -> list[float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--studies", type=int, default=100)
     parser.add_argument("--workers", type=int, default=200)
     parser.add_argument("--distinct", type=int, default=5000)
