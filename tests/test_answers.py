@@ -100,7 +100,10 @@ def test_why_shows_studies_hits_captures_and_what_would_change_it(lab: Lab) -> N
     assert "listed under workers: in exclusions/studies/false-feedback-2025.yaml" in deception
     assert f"HIT {TRUST_HIT}" in deception
     assert f"recorded in exclusions/locks/emu/{TRUST_HIT}.yaml" in deception
-    assert "stays excluded until all of false-feedback-2025, trust-game-2026 are released" in deception
+    assert (
+        "stays excluded until all of false-feedback-2025, trust-game-2026 are released; "
+        "after 2028-12-31, until trust-game-2026 is released (trust-game-2026 has no exclude_until)"
+    ) in deception
     assert economic.startswith(" not excluded (in 1 of its excluding studies; excluded after 2)")
     assert "taking part in 1 more active study of this pool would exclude them" in economic
     assert_no_whole_id(run.output)

@@ -105,24 +105,30 @@ class Standing:
                 return "nothing"
             studies = "study" if missing == 1 else "studies"
             return f"taking part in {missing} more active {studies} of this pool would exclude them"
-        needed = self.count - self.exclude_after + 1  # releases that would bring count below
         counted = [m for m in self.memberships if m.counts]
-        names = ", ".join(m.study_id for m in counted)
-        of = (
-            "it"
-            if len(counted) == 1
-            else f"{needed} of {names}"
-            if needed < len(counted)
-            else f"all of {names}"
-        )
+        releases = _releases(counted, self.count - self.exclude_after + 1)
         if self.until is not None:
-            return f"stays excluded until {self.until:%Y-%m-%d} (exclude_until); releasing {of} would end it sooner"
-        endless = ", ".join(m.study_id for m in counted if m.ends is None)
-        single = len(counted) == 1
-        return (
-            f"stays excluded until {names if single else of} {'is' if single or needed == 1 else 'are'} "
-            f"released ({endless} {'has' if ',' not in endless else 'have'} no exclude_until)"
-        )
+            return (
+                f"stays excluded until {self.until:%Y-%m-%d} (exclude_until); "
+                f"releasing {releases} would end it sooner"
+            )
+        endless = [m for m in counted if m.ends is None]
+        dated_ends = [m.ends for m in counted if m.ends is not None]
+        verb = "is" if len(counted) == 1 or releases.startswith("1 of") else "are"
+        text = f"stays excluded until {releases} {verb} released"
+        later = len(endless) - self.exclude_after + 1  # once every dated study has expired
+        if dated_ends and later < len(counted) - self.exclude_after + 1:
+            text += f"; after {max(dated_ends):%Y-%m-%d}, until {_releases(endless, later)} {'is' if later == 1 else 'are'} released"
+        names = ", ".join(m.study_id for m in endless)
+        return f"{text} ({names} {'has' if len(endless) == 1 else 'have'} no exclude_until)"
+
+
+def _releases(memberships: list[Membership], needed: int) -> str:
+    """``needed`` of the memberships' studies, in words."""
+    if len(memberships) == 1:
+        return memberships[0].study_id
+    names = ", ".join(m.study_id for m in memberships)
+    return f"all of {names}" if needed >= len(memberships) else f"{needed} of {names}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,7 +60,7 @@ def standing(rec: Record, worker_id: str) -> Standing:
             True,
             1,
             LATER,
-            "stays excluded until 2027-01-31 (exclude_until); releasing it would end it sooner",
+            "stays excluded until 2027-01-31 (exclude_until); releasing s1 would end it sooner",
             id="one expiring study",
         ),
         pytest.param(
@@ -70,7 +70,8 @@ def standing(rec: Record, worker_id: str) -> Standing:
             True,
             2,
             None,
-            "stays excluded until all of s1, s2 are released (s2 has no exclude_until)",
+            "stays excluded until all of s1, s2 are released; after 2027-01-31, until s2 is released "
+            "(s2 has no exclude_until)",
             id="a study without an end keeps the exclusion",
         ),
         pytest.param(
@@ -98,6 +99,16 @@ def standing(rec: Record, worker_id: str) -> Standing:
             LATER,
             "stays excluded until 2027-01-31 (exclude_until); releasing 1 of s1, s2 would end it sooner",
             id="exclude_after 2 ends with the earlier study",
+        ),
+        pytest.param(
+            [study("s1", workers=(ALICE,)), study("s2", workers=(ALICE,)), study("s3", workers=(ALICE,))],
+            2,
+            ALICE,
+            True,
+            3,
+            None,
+            "stays excluded until 2 of s1, s2, s3 are released (s1, s2, s3 have no exclude_until)",
+            id="exclude_after 2 of three open-ended studies",
         ),
         pytest.param(
             [study("s1", workers=(ALICE,))],
