@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -172,3 +173,18 @@ def test_help_and_other_commands_do_not_load_the_report_libraries() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT
     )
     assert done.stdout.strip().endswith("[]"), done.stdout
+
+
+def test_titles_from_study_files_are_escaped_not_run() -> None:
+    from reconciler.core.answers import build_record
+    from reconciler.core.model import Config, Repository
+    from reconciler.render.report import render_report
+    from tests.core.fakes import TODAY, pool, study
+
+    hostile = replace(study("s1", workers=("AEXAMPLEWORKER0001",)), title="<img src=x onerror=alert(1)>")
+    config = Config(Path("/lab/exclusions/config.yaml"), "local", {}, {"deception": pool("deception")})
+    record = build_record(Repository(Path("/lab"), config, (hostile,)), {}, "local", "mturk", TODAY)
+    pages = render_report(record, lambda worker: "AE…001", masked=True)
+    for text in pages.values():
+        assert "<img src=x" not in text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in pages["study-s1.html"]
