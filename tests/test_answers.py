@@ -115,6 +115,7 @@ def test_why_for_a_worker_in_no_study(lab: Lab) -> None:
     assert run.status == 0, run.output
     assert run.stdout.startswith("AEXAMPLEWORKER0099 on target 'emu' (mturk)")
     assert run.stdout.count("took part in none of its studies") == 2
+    assert "no study file or capture of target 'emu' names this worker; check the ID" in run.stdout
 
 
 def test_why_live_reads_the_workers_values_on_the_target(lab: Lab) -> None:

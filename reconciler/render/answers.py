@@ -92,6 +92,12 @@ def why_text(record: Record, worker_id: str, mask: Mask, live: Mapping[str, int 
             value = live.get(pool.key)
             held = f"holds the qualification with value {value}" if value is not None else "does not hold it"
             lines.append(f"  live on '{record.target}': {held}")
+    if not any(standing.memberships for standing in record.why(worker_id)):
+        lines.append("")
+        lines.append(
+            f"note: no study file or capture of target '{record.target}' names this worker; "
+            "check the ID (MTurk worker IDs are upper case, like AEXAMPLEWORKER0001)"
+        )
     lines.extend(uncaptured_lines(record))
     return "\n".join(lines) + "\n"
 
