@@ -560,6 +560,10 @@ def test_capture_locks_commits_and_applies(runner: Runner, lab: Lab, tmp_path: P
     assert applied.status == 0, applied.stderr
     assert lab.holders("deception") == EXAMPLE_DECEPTION
     assert runner.run(capture, "capture", "commit the captures refreshed by the plan").status == 0
+    reported = runner.run(capture, "capture", "write the report")
+    assert reported.status == 0, reported.stderr
+    assert (runner.temp / "exclusions-report" / "index.html").is_file()
+    assert uses(capture, "capture", "actions/upload-artifact")[0]["with"]["name"] == "exclusions-report"
 
 
 def fake_gh(runner: Runner, existing: str) -> Path:

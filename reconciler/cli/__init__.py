@@ -44,6 +44,22 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "reconciler.cli.audit:audit_command",
         "List open HITs that would let a pool's workers in; exit 1 if any.",
     ),
+    "why": (
+        "reconciler.cli.answers:why_command",
+        "Say why a worker is (or is not) excluded from each pool, and what would change it.",
+    ),
+    "holders": (
+        "reconciler.cli.answers:holders_command",
+        "List who should hold POOL's qualification, with their studies and counts.",
+    ),
+    "export": (
+        "reconciler.cli.answers:export_command",
+        "Export the whole record for an ethics board, in CSV and JSON.",
+    ),
+    "report": (
+        "reconciler.cli.report:report_command",
+        "Write a static HTML report of the repository, with charts, to a folder.",
+    ),
     "local": (
         "reconciler.cli.local:local_group",
         "The local MTurk: an emulator of the MTurk requester API over HTTP.",
