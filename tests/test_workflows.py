@@ -117,10 +117,24 @@ def test_checkouts_keep_no_credentials_except_in_the_jobs_that_push() -> None:
             for checkout in uses(workflow, job_name, "actions/checkout"):
                 pushes = job["permissions"].get("contents") == "write"
                 assert checkout["with"]["persist-credentials"] is pushes, (name, job_name)
-                assert "ref" not in checkout.get("with", {}), (name, job_name)  # never another ref
+                if checkout["with"].get("path") == ".exclusions-tool":  # the tool, from the base branch
+                    assert checkout["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
+                else:
+                    assert "ref" not in checkout.get("with", {}), (name, job_name)  # never another ref
     for name in ("apply.yml", "capture.yml"):
         text = (WORKFLOWS / name).read_text()
         assert "pushes the capture files back to main, so it keeps the job's token" in text
+
+
+def test_the_tool_is_never_installed_editable_nor_from_the_pull_request() -> None:
+    for name, workflow in all_workflows().items():
+        for job_name, job in workflow["jobs"].items():
+            installs = [each["run"] for each in job["steps"] if "pip install" in each.get("run", "")]
+            for install in installs:
+                assert " -e " not in f" {install} " and "--editable" not in install, (name, job_name)
+            if "pull_request" in workflow["on"] and installs:
+                # The pull request's checkout is data: the tool comes from the base branch.
+                assert installs == ["python -m pip install ./.exclusions-tool"], (name, job_name)
 
 
 def test_no_expression_is_pasted_into_a_script() -> None:
@@ -642,7 +656,7 @@ def test_the_pre_commit_hook_runs_exclusions_validate_on_the_lab_files(tmp_path:
     assert hook["id"] == "exclusions-validate"
     assert hook["entry"] == "exclusions validate"
     assert hook["language"] == "python"
-    assert hook["pass_filenames"] is False
+    assert hook["pass_filenames"] is True and hook["require_serial"] is True
     files = re.compile(hook["files"])
     assert files.search("exclusions/studies/trust-game-2026.yaml")
     assert files.search("schemas/study.schema.json")
@@ -651,3 +665,6 @@ def test_the_pre_commit_hook_runs_exclusions_validate_on_the_lab_files(tmp_path:
     shutil.copytree(EXAMPLE, tmp_path / "exclusions")
     assert hook["entry"].split() == ["exclusions", "validate"]
     assert exclusions("validate", cwd=tmp_path).status == 0
+    # As pre-commit calls it: the changed files as arguments.
+    changed = ["exclusions/studies/trust-game-2026.yaml", "exclusions/config.yaml"]
+    assert exclusions(*hook["entry"].split()[1:], *changed, cwd=tmp_path).status == 0
