@@ -668,3 +668,118 @@ def test_the_pre_commit_hook_runs_exclusions_validate_on_the_lab_files(tmp_path:
     # As pre-commit calls it: the changed files as arguments.
     changed = ["exclusions/studies/trust-game-2026.yaml", "exclusions/config.yaml"]
     assert exclusions(*hook["entry"].split()[1:], *changed, cwd=tmp_path).status == 0
+
+
+# --- the issue body cannot be broken by a hostile file name ------------------------------------------
+
+
+def test_the_issue_body_fences_a_lock_message_holding_tildes_and_mentions(tmp_path: Path) -> None:
+    runner = Runner(tmp_path, tmp_path / "runner-temp")
+    hostile = "exclusions/locks/emu/~~~~~~\n# Closed @everyone\n~~~~~~~~~~ [click](https://evil.example)"
+    runner.needs["capture"] = {"outputs": {"lock-failed": "true", "lock-message": hostile}}
+    log = fake_gh(runner, existing="")
+    reported = runner.run(load("capture.yml"), "report", "open or update the issue")
+    assert reported.status == 0, reported.stderr
+    body = log.read_text().split("--body-file", 1)[1].split("\n", 1)[1]
+    lines = body.splitlines()
+    opening = next(
+        index for index, line in enumerate(lines) if line.endswith("text") and set(line[:-4]) == {"~"}
+    )
+    fence = lines[opening][:-4]
+    assert len(fence) > 10  # longer than any run of tildes in the message
+    closing = next(index for index in range(opening + 1, len(lines)) if lines[index].startswith(fence))
+    assert lines[opening + 1 : closing] == hostile.splitlines()  # the whole message, inside the fence
+
+
+# --- a lab's own repository (exclusions init) --------------------------------------------------------
+
+ACTION = PROJECT / "action.yml"
+
+
+def test_the_action_installs_its_own_pinned_source_not_the_workspace() -> None:
+    action = YAML(typ="safe").load(ACTION)
+    assert action["runs"]["using"] == "composite"
+    steps = action["runs"]["steps"]
+    assert SHA_PIN.match(steps[0]["uses"] + " # v5.6.0") or steps[0]["uses"].startswith(
+        "actions/setup-python@"
+    )
+    for line in ACTION.read_text().splitlines():
+        match = re.match(r"^\s*(?:- )?uses: (.*)$", line)
+        if match:
+            assert SHA_PIN.match(match[1]), line
+    (install,) = [each for each in steps if "pip install" in each.get("run", "")]
+    assert install["env"] == {"TOOL_SOURCE": "${{ github.action_path }}"}
+    assert 'python -m pip install --disable-pip-version-check --quiet "$TOOL_SOURCE"' in install["run"]
+    assert "${{" not in install["run"] and " -e " not in install["run"]
+
+
+@pytest.fixture
+def scaffolded(tmp_path: Path, server: Any) -> tuple[Lab, dict[str, dict[str, Any]]]:
+    """A lab written by ``exclusions init``, whose workflows are read, and whose target is ``server``."""
+    made = exclusions("init", "mylab", "--lab", "Decision Lab", "--pool", "deception", cwd=tmp_path)
+    assert made.status == 0, made.output
+    root = tmp_path / "mylab"
+    workflows = {
+        path.name: YAML(typ="safe").load(path)
+        for path in sorted((root / ".github" / "workflows").glob("*.yml"))
+    }
+    lab = Lab.__new__(Lab)  # the scaffolded repository as it is, with one target added
+    lab.root, lab.server = root, server
+    config = lab.config()
+    config["targets"][TARGET] = {"kind": "mturk", "endpoint_url": server.endpoint_url}
+    lab.write_config(config)
+    return lab, workflows
+
+
+def test_a_new_labs_workflows_install_the_pinned_tool_through_the_action(
+    scaffolded: tuple[Lab, dict[str, dict[str, Any]]],
+) -> None:
+    lab, workflows = scaffolded
+    assert set(workflows) == {"plan.yml", "apply.yml", "capture.yml"}
+    for name, workflow in workflows.items():
+        assert workflow["permissions"] == {}, name
+        text = (lab.root / ".github" / "workflows" / name).read_text()
+        assert "pip install" not in text and "pull_request_target" not in text, name
+        assert "@@" not in text, name  # every placeholder filled
+        for job_name, job in workflow["jobs"].items():
+            if job_name == "report":
+                continue
+            tools = uses(workflow, job_name, "ORG/study-exclusions")
+            assert [each["uses"] for each in tools] == ["ORG/study-exclusions@v0.1.0"], (name, job_name)
+            steps = [each.get("uses", each.get("name")) for each in job["steps"]]
+            # The tool is installed before any step runs it.
+            assert steps.index("ORG/study-exclusions@v0.1.0") < min(
+                index for index, each in enumerate(job["steps"]) if "exclusions " in each.get("run", "")
+            )
+    plan = workflows["plan.yml"]
+    assert plan["jobs"]["plan"]["if"] == "github.event.pull_request.head.repo.full_name == github.repository"
+    assert plan["jobs"]["plan"]["permissions"] == {
+        "contents": "read",
+        "id-token": "write",
+        "pull-requests": "write",
+    }
+    for name in ("apply.yml", "capture.yml"):
+        job = workflows[name]["jobs"][name.removesuffix(".yml")]
+        assert job["environment"] == "mturk-production"
+
+
+def test_a_new_labs_workflow_steps_plan_and_apply_against_the_local_mturk(
+    scaffolded: tuple[Lab, dict[str, dict[str, Any]]], tmp_path: Path
+) -> None:
+    lab, workflows = scaffolded
+    runner = Runner(lab.root, tmp_path / "runner-temp")
+    assert runner.run(workflows["plan.yml"], "validate", "validate").status == 0
+    planned = runner.run(workflows["plan.yml"], "plan", "plan")
+    assert planned.status == 0, planned.stderr
+    assert (lab.root / "plan.md").read_text().splitlines()[
+        0
+    ] == f"<!-- study-exclusions-plan target={TARGET} -->"
+    origin = make_repository(lab, tmp_path)
+    apply = workflows["apply.yml"]
+    assert runner.run(apply, "apply", "plan").status == 0
+    applied = runner.run(apply, "apply", "apply")
+    assert applied.status == 0, applied.stderr
+    assert "Created the qualification type of pool 'deception'" in applied.stdout
+    committed = runner.run(apply, "apply", "commit the refreshed captures")
+    assert committed.status == 0 and "No capture changed." in committed.stdout
+    assert origin_files(origin, ".github/workflows") == ["apply.yml", "capture.yml", "plan.yml"]
