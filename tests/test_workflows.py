@@ -700,9 +700,7 @@ def test_the_action_installs_its_own_pinned_source_not_the_workspace() -> None:
     action = YAML(typ="safe").load(ACTION)
     assert action["runs"]["using"] == "composite"
     steps = action["runs"]["steps"]
-    assert SHA_PIN.match(steps[0]["uses"] + " # v5.6.0") or steps[0]["uses"].startswith(
-        "actions/setup-python@"
-    )
+    assert steps[0]["uses"].startswith("actions/setup-python@")
     for line in ACTION.read_text().splitlines():
         match = re.match(r"^\s*(?:- )?uses: (.*)$", line)
         if match:
