@@ -9,7 +9,7 @@ from pathlib import Path
 
 from reconciler.lab.schemas import schema_file
 from tests.e2e import Lab, load_yaml
-from tests.helpers import assert_no_traceback, copy_example, exclusions
+from tests.helpers import PROJECT, assert_no_traceback, clean_env, copy_example, exclusions
 
 SCHEMA_LINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$", re.MULTILINE)
 
@@ -202,3 +202,19 @@ def test_apply_without_a_terminal_says_that_auto_approve_exists(lab: Lab) -> Non
     assert "apply cancelled; nothing was changed" in run.stderr
     assert "--auto-approve" in run.stderr
     assert lab.calls("CreateQualificationType") == lab.calls("AssociateQualificationWithWorker") == 0
+
+
+# --- conventions: version, completion -----------------------------------------------------------------
+
+
+def test_version_and_shell_completion_as_the_readme_documents(tmp_path: Path) -> None:
+    version = exclusions("--version", cwd=tmp_path)
+    assert version.status == 0 and version.stdout.strip() == "exclusions, version 0.1.0"
+    source = exclusions(cwd=tmp_path, env=clean_env(_EXCLUSIONS_COMPLETE="bash_source"))
+    assert source.status == 0 and "_exclusions_completion()" in source.stdout
+    completed = exclusions(
+        cwd=tmp_path,
+        env=clean_env(_EXCLUSIONS_COMPLETE="bash_complete", COMP_WORDS="exclusions sh", COMP_CWORD="1"),
+    )
+    assert completed.status == 0 and completed.stdout.split() == ["plain,show"]
+    assert 'eval "$(_EXCLUSIONS_COMPLETE=bash_source exclusions)"' in (PROJECT / "README.md").read_text()
