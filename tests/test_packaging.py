@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PROJECT, clean_env
+from tests.helpers import PROJECT, clean_env, copy_example
 
 SCHEMAS = sorted(path.name for path in (PROJECT / "schemas").glob("*.json"))
 
@@ -157,7 +157,12 @@ def test_a_new_lab_from_the_installed_wheel_plans_and_applies_with_no_source_che
     again = run(bin_folder, "plan", "--detailed-exitcode", cwd=lab)
     assert again.returncode == 0 and "No changes." in again.stdout
 
-    # The local MTurk with a seed (read against the packaged seed schema), and a missing one.
+    # The shipped example, whose local target has a seed (checked against the packaged seed schema).
+    example = copy_example(tmp_path / "example")
+    checked = run(bin_folder, "validate", cwd=example)
+    assert checked.returncode == 0 and "valid: 4 studies" in checked.stdout, checked.stdout + checked.stderr
+
+    # The local MTurk with a seed file that is not there: the error names the file, not the port.
     missing = run(bin_folder, "local", "serve", "--seed", "no-such-seed.yaml", cwd=lab)
     assert missing.returncode == 1
     assert "no-such-seed.yaml" in missing.stderr and "cannot serve" not in missing.stderr
