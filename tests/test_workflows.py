@@ -781,3 +781,24 @@ def test_a_new_labs_workflow_steps_plan_and_apply_against_the_local_mturk(
     committed = runner.run(apply, "apply", "commit the refreshed captures")
     assert committed.status == 0 and "No capture changed." in committed.stdout
     assert origin_files(origin, ".github/workflows") == ["apply.yml", "capture.yml", "plan.yml"]
+
+
+def without_installing(workflow: dict[str, Any]) -> dict[str, Any]:
+    """The workflow with the steps that install the tool (which differ on purpose) left out."""
+    copy = json.loads(json.dumps(workflow))
+    for job in copy["jobs"].values():
+        job["steps"] = [
+            each
+            for each in job["steps"]
+            if not str(each.get("name", "")).startswith(("install study-exclusions", "check out the tool"))
+            and not str(each.get("uses", "")).startswith("actions/setup-python@")
+        ]
+    return copy  # type: ignore[no-any-return]
+
+
+def test_a_new_labs_workflows_are_this_repositorys_but_for_installing_the_tool(
+    scaffolded: tuple[Lab, dict[str, dict[str, Any]]],
+) -> None:
+    _, workflows = scaffolded
+    for name, workflow in workflows.items():
+        assert without_installing(workflow) == without_installing(load(name)), name

@@ -20,8 +20,8 @@ from reconciler.lab.schemas import schema_file
 DEFAULT_TOOL_REPOSITORY = "ORG/study-exclusions"
 FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
 
-# The schemas a lab's files point at (the plan schema describes saved plans, not the lab's files,
-# and the seed schema a local target's seed, which a new lab has none of).
+# The schemas a lab's files point at: its config, studies, captures, and a local target's seed if
+# it adds one. The plan schema describes saved plans, which are not kept in the repository.
 LAB_SCHEMAS = ("config.schema.json", "study.schema.json", "capture.schema.json", "local-seed.schema.json")
 
 
