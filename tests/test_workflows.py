@@ -117,10 +117,24 @@ def test_checkouts_keep_no_credentials_except_in_the_jobs_that_push() -> None:
             for checkout in uses(workflow, job_name, "actions/checkout"):
                 pushes = job["permissions"].get("contents") == "write"
                 assert checkout["with"]["persist-credentials"] is pushes, (name, job_name)
-                assert "ref" not in checkout.get("with", {}), (name, job_name)  # never another ref
+                if checkout["with"].get("path") == ".exclusions-tool":  # the tool, from the base branch
+                    assert checkout["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
+                else:
+                    assert "ref" not in checkout.get("with", {}), (name, job_name)  # never another ref
     for name in ("apply.yml", "capture.yml"):
         text = (WORKFLOWS / name).read_text()
         assert "pushes the capture files back to main, so it keeps the job's token" in text
+
+
+def test_the_tool_is_never_installed_editable_nor_from_the_pull_request() -> None:
+    for name, workflow in all_workflows().items():
+        for job_name, job in workflow["jobs"].items():
+            installs = [each["run"] for each in job["steps"] if "pip install" in each.get("run", "")]
+            for install in installs:
+                assert " -e " not in f" {install} " and "--editable" not in install, (name, job_name)
+            if "pull_request" in workflow["on"] and installs:
+                # The pull request's checkout is data: the tool comes from the base branch.
+                assert installs == ["python -m pip install ./.exclusions-tool"], (name, job_name)
 
 
 def test_no_expression_is_pasted_into_a_script() -> None:
@@ -646,7 +660,7 @@ def test_the_pre_commit_hook_runs_exclusions_validate_on_the_lab_files(tmp_path:
     assert hook["id"] == "exclusions-validate"
     assert hook["entry"] == "exclusions validate"
     assert hook["language"] == "python"
-    assert hook["pass_filenames"] is False
+    assert hook["pass_filenames"] is True and hook["require_serial"] is True
     files = re.compile(hook["files"])
     assert files.search("exclusions/studies/trust-game-2026.yaml")
     assert files.search("schemas/study.schema.json")
@@ -655,3 +669,140 @@ def test_the_pre_commit_hook_runs_exclusions_validate_on_the_lab_files(tmp_path:
     shutil.copytree(EXAMPLE, tmp_path / "exclusions")
     assert hook["entry"].split() == ["exclusions", "validate"]
     assert exclusions("validate", cwd=tmp_path).status == 0
+    # As pre-commit calls it: the changed files as arguments.
+    changed = ["exclusions/studies/trust-game-2026.yaml", "exclusions/config.yaml"]
+    assert exclusions(*hook["entry"].split()[1:], *changed, cwd=tmp_path).status == 0
+
+
+# --- the issue body cannot be broken by a hostile file name ------------------------------------------
+
+
+def test_the_issue_body_fences_a_lock_message_holding_tildes_and_mentions(tmp_path: Path) -> None:
+    runner = Runner(tmp_path, tmp_path / "runner-temp")
+    hostile = "exclusions/locks/emu/~~~~~~\n# Closed @everyone\n~~~~~~~~~~ [click](https://evil.example)"
+    runner.needs["capture"] = {"outputs": {"lock-failed": "true", "lock-message": hostile}}
+    log = fake_gh(runner, existing="")
+    reported = runner.run(load("capture.yml"), "report", "open or update the issue")
+    assert reported.status == 0, reported.stderr
+    body = log.read_text().split("--body-file", 1)[1].split("\n", 1)[1]
+    lines = body.splitlines()
+    opening = next(
+        index for index, line in enumerate(lines) if line.endswith("text") and set(line[:-4]) == {"~"}
+    )
+    fence = lines[opening][:-4]
+    assert len(fence) > 10  # longer than any run of tildes in the message
+    closing = next(index for index in range(opening + 1, len(lines)) if lines[index].startswith(fence))
+    assert lines[opening + 1 : closing] == hostile.splitlines()  # the whole message, inside the fence
+
+
+# --- a lab's own repository (exclusions init) --------------------------------------------------------
+
+ACTION = PROJECT / "action.yml"
+
+
+def test_the_action_installs_its_own_pinned_source_not_the_workspace() -> None:
+    action = YAML(typ="safe").load(ACTION)
+    assert action["runs"]["using"] == "composite"
+    steps = action["runs"]["steps"]
+    assert steps[0]["uses"].startswith("actions/setup-python@")
+    for line in ACTION.read_text().splitlines():
+        match = re.match(r"^\s*(?:- )?uses: (.*)$", line)
+        if match:
+            assert SHA_PIN.match(match[1]), line
+    (install,) = [each for each in steps if "pip install" in each.get("run", "")]
+    assert install["env"] == {"TOOL_SOURCE": "${{ github.action_path }}"}
+    assert 'python -m pip install --disable-pip-version-check --quiet "$TOOL_SOURCE"' in install["run"]
+    assert "${{" not in install["run"] and " -e " not in install["run"]
+
+
+@pytest.fixture
+def scaffolded(tmp_path: Path, server: Any) -> tuple[Lab, dict[str, dict[str, Any]]]:
+    """A lab written by ``exclusions init``, whose workflows are read, and whose target is ``server``."""
+    made = exclusions("init", "mylab", "--lab", "Decision Lab", "--pool", "deception", cwd=tmp_path)
+    assert made.status == 0, made.output
+    root = tmp_path / "mylab"
+    workflows = {
+        path.name: YAML(typ="safe").load(path)
+        for path in sorted((root / ".github" / "workflows").glob("*.yml"))
+    }
+    lab = Lab.__new__(Lab)  # the scaffolded repository as it is, with one target added
+    lab.root, lab.server = root, server
+    config = lab.config()
+    config["targets"][TARGET] = {"kind": "mturk", "endpoint_url": server.endpoint_url}
+    lab.write_config(config)
+    return lab, workflows
+
+
+def test_a_new_labs_workflows_install_the_pinned_tool_through_the_action(
+    scaffolded: tuple[Lab, dict[str, dict[str, Any]]],
+) -> None:
+    lab, workflows = scaffolded
+    assert set(workflows) == {"plan.yml", "apply.yml", "capture.yml"}
+    for name, workflow in workflows.items():
+        assert workflow["permissions"] == {}, name
+        text = (lab.root / ".github" / "workflows" / name).read_text()
+        assert "pip install" not in text and "pull_request_target" not in text, name
+        assert "@@" not in text, name  # every placeholder filled
+        for job_name, job in workflow["jobs"].items():
+            if job_name == "report":
+                continue
+            tools = uses(workflow, job_name, "ORG/study-exclusions")
+            assert [each["uses"] for each in tools] == ["ORG/study-exclusions@v0.1.0"], (name, job_name)
+            steps = [each.get("uses", each.get("name")) for each in job["steps"]]
+            # The tool is installed before any step runs it.
+            assert steps.index("ORG/study-exclusions@v0.1.0") < min(
+                index for index, each in enumerate(job["steps"]) if "exclusions " in each.get("run", "")
+            )
+    plan = workflows["plan.yml"]
+    assert plan["jobs"]["plan"]["if"] == "github.event.pull_request.head.repo.full_name == github.repository"
+    assert plan["jobs"]["plan"]["permissions"] == {
+        "contents": "read",
+        "id-token": "write",
+        "pull-requests": "write",
+    }
+    for name in ("apply.yml", "capture.yml"):
+        job = workflows[name]["jobs"][name.removesuffix(".yml")]
+        assert job["environment"] == "mturk-production"
+
+
+def test_a_new_labs_workflow_steps_plan_and_apply_against_the_local_mturk(
+    scaffolded: tuple[Lab, dict[str, dict[str, Any]]], tmp_path: Path
+) -> None:
+    lab, workflows = scaffolded
+    runner = Runner(lab.root, tmp_path / "runner-temp")
+    assert runner.run(workflows["plan.yml"], "validate", "validate").status == 0
+    planned = runner.run(workflows["plan.yml"], "plan", "plan")
+    assert planned.status == 0, planned.stderr
+    assert (lab.root / "plan.md").read_text().splitlines()[
+        0
+    ] == f"<!-- study-exclusions-plan target={TARGET} -->"
+    origin = make_repository(lab, tmp_path)
+    apply = workflows["apply.yml"]
+    assert runner.run(apply, "apply", "plan").status == 0
+    applied = runner.run(apply, "apply", "apply")
+    assert applied.status == 0, applied.stderr
+    assert "Created the qualification type of pool 'deception'" in applied.stdout
+    committed = runner.run(apply, "apply", "commit the refreshed captures")
+    assert committed.status == 0 and "No capture changed." in committed.stdout
+    assert origin_files(origin, ".github/workflows") == ["apply.yml", "capture.yml", "plan.yml"]
+
+
+def without_installing(workflow: dict[str, Any]) -> dict[str, Any]:
+    """The workflow with the steps that install the tool (which differ on purpose) left out."""
+    copy = json.loads(json.dumps(workflow))
+    for job in copy["jobs"].values():
+        job["steps"] = [
+            each
+            for each in job["steps"]
+            if not str(each.get("name", "")).startswith(("install study-exclusions", "check out the tool"))
+            and not str(each.get("uses", "")).startswith("actions/setup-python@")
+        ]
+    return copy  # type: ignore[no-any-return]
+
+
+def test_a_new_labs_workflows_are_this_repositorys_but_for_installing_the_tool(
+    scaffolded: tuple[Lab, dict[str, dict[str, Any]]],
+) -> None:
+    _, workflows = scaffolded
+    for name, workflow in workflows.items():
+        assert without_installing(workflow) == without_installing(load(name)), name

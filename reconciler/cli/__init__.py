@@ -16,6 +16,10 @@ from reconciler.cli.common import print_problems, stderr
 # Modules are imported only when their command runs, so `--help` and `validate` never load
 # boto3 or the emulators (start-up is paid on every CI step and every pre-commit run).
 COMMANDS: dict[str, tuple[str, str]] = {
+    "init": (
+        "reconciler.cli.init:init_command",
+        "Start a lab's own exclusions repository (config, schemas, workflows, README).",
+    ),
     "validate": (
         "reconciler.cli.validate:validate_command",
         "Check every file of the repository; exit 1 on any error.",
@@ -59,6 +63,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": (
         "reconciler.cli.report:report_command",
         "Write a static HTML report of the repository, with charts, to a folder.",
+    ),
+    "show": (
+        "reconciler.cli.show:show_command",
+        "Print a plan saved by `plan --out`, as text, markdown or JSON.",
     ),
     "local": (
         "reconciler.cli.local:local_group",

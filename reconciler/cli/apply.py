@@ -68,7 +68,7 @@ def apply_command(
     if saved is not None and target is not None and target != saved.target:
         raise CommandFailed(f"the plan was made for target '{saved.target}', not '{target}'")
     show = resolve_show(show_worker_ids)
-    with open_session(root, saved.target if saved else target) as session:
+    with open_session(root, saved.target if saved else target, to_change=True) as session:
         print_problems(session.warnings, to_stderr=True)
         if saved is not None:
             check_still_current(session, saved, utc_now())
@@ -99,13 +99,16 @@ def _confirm(plan: Plan) -> None:
     stdout.print(
         f"\nApply these changes to target '{plan.target}'? Only 'yes' will be accepted.", style="bold"
     )
+    on_terminal = sys.stdin.isatty()
     answer = (
-        sys.stdin.readline().strip()
-        if not sys.stdin.isatty()
-        else click.prompt("Enter a value", default="", show_default=False)
+        click.prompt("Enter a value", default="", show_default=False)
+        if on_terminal
+        else sys.stdin.readline().strip()
     )
     if answer != "yes":
-        raise CommandFailed("apply cancelled; nothing was changed")
+        # Without a terminal (a CI job, a script), nobody could answer: say how to apply there.
+        hint = "" if on_terminal else " (no terminal to ask on: pass --auto-approve to apply without asking)"
+        raise CommandFailed(f"apply cancelled; nothing was changed{hint}")
 
 
 @contextmanager

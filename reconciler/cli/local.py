@@ -124,7 +124,9 @@ def serve_command(
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     except OSError as exc:
-        click.echo(f"error: cannot serve on {host}:{port}: {exc.strerror or exc}", err=True)
+        # A file the emulator could not read (the seed, the state) is named, never taken for the port.
+        where = f"cannot read {exc.filename}" if exc.filename else f"cannot serve on {host}:{port}"
+        click.echo(f"error: {where}: {exc.strerror or exc}", err=True)
         sys.exit(1)
     click.echo(url)
     sys.stdout.flush()

@@ -7,7 +7,9 @@ revocations in the plan, so a reviewer reads the number the applier expected.
 
 from __future__ import annotations
 
-from reconciler.core.model import Pool
+from collections.abc import Iterable
+
+from reconciler.core.model import MTURK_ENDPOINTS, MTurkTarget, Pool, Target
 from reconciler.core.plan import Plan
 
 MIN_HOLDERS_FOR_FRACTION = 10
@@ -62,6 +64,33 @@ def safety_problems(plan: Plan, pools: dict[str, Pool], allow_revoke: int | None
                 WouldEmptyPool(
                     f"pool '{pool_plan.pool}': every holder ({before}) would be revoked, leaving the pool empty; "
                     f"if that is intended, run again with --allow-revoke {total} or set safety.allow_empty"
+                )
+            )
+    return problems
+
+
+class ExamplePoolOnPlatform(SafetyError):
+    pass
+
+
+# The shipped example's pools say "Example Lab" in their names and descriptions; workers read
+# both, so a lab that forgot to write its own must not show them on the real (or sandbox) MTurk.
+EXAMPLE_LAB_TEXT = "Example Lab"
+
+
+def example_pool_problems(pools: Iterable[Pool], target: Target) -> list[SafetyError]:
+    """Refuse the shipped example's pool names and descriptions on MTurk's sandbox or production."""
+    if not isinstance(target, MTurkTarget) or target.endpoint_url not in MTURK_ENDPOINTS.values():
+        return []
+    problems: list[SafetyError] = []
+    for pool in pools:
+        fields = [field for field in ("name", "description") if EXAMPLE_LAB_TEXT in getattr(pool, field)]
+        if fields:
+            problems.append(
+                ExamplePoolOnPlatform(
+                    f"pool '{pool.key}': its {' and '.join(fields)} still say '{EXAMPLE_LAB_TEXT}' "
+                    f"(the shipped example's), and workers on target '{target.name}' would see it; "
+                    "write your lab's own name and description in exclusions/config.yaml"
                 )
             )
     return problems

@@ -1,7 +1,9 @@
 """JSON Schema validation of the repository's files, with errors turned into located problems.
 
-The schemas under ``schemas/`` are the contract editors see (through the ``yaml-language-server``
-line at the top of every file); the tool validates against the very same files.
+The schemas under the repository's ``schemas/`` are the contract editors see (through the
+``yaml-language-server`` line at the top of every file). The package carries identical copies in
+``reconciler/schemas/`` (``tests/test_packaging.py`` fails when they differ), read through
+``importlib.resources`` so the tool finds them in an installed wheel, not only in a source tree.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +25,18 @@ from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 from reconciler.core.problems import Problem
 from reconciler.lab.yaml_files import locate
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+
+def schema_file(name: str) -> Traversable:
+    """The packaged copy of the schema ``name`` (for example ``config.schema.json``)."""
+    return files("reconciler") / "schemas" / name
+
+
+def schema_names() -> list[str]:
+    """Every schema the package carries, by file name."""
+    return sorted(
+        entry.name for entry in (files("reconciler") / "schemas").iterdir() if entry.name.endswith(".json")
+    )
+
 
 CONFIG_SCHEMA = "config.schema.json"
 STUDY_SCHEMA = "study.schema.json"
@@ -51,7 +66,7 @@ def _is_date_time(value: object) -> bool:
 
 @cache
 def load_schema(name: str) -> dict[str, Any]:
-    with (SCHEMA_DIR / name).open(encoding="utf-8") as handle:
+    with schema_file(name).open(encoding="utf-8") as handle:
         schema: dict[str, Any] = json.load(handle)
     return schema
 

@@ -17,11 +17,13 @@ from reconciler.core.model import Capture, Repository, Target
 from reconciler.core.plan import Plan
 from reconciler.core.planner import Reading, fingerprints_from_captures, make_plan
 from reconciler.core.problems import InvalidInput, Problem
+from reconciler.core.safety import example_pool_problems
 from reconciler.lab.captures import write_capture
 from reconciler.lab.layout import Layout
 from reconciler.lab.loading import LoadResult, load_captures, load_repository
 from reconciler.lab.yaml_files import locate
 from reconciler.ops.applying import ApplyReport, Progress, apply_plan
+from reconciler.ops.failures import OperationFailed
 from reconciler.ops.reading import find_pool_type, read_live, read_pools
 from reconciler.ops.targets import DEFAULT_CONCURRENCY, open_target
 from reconciler.platform.base import Platform
@@ -108,7 +110,13 @@ def load_checked(
 
 
 @contextmanager
-def open_session(root: Path, target_name: str | None) -> Iterator[Session]:
+def open_session(root: Path, target_name: str | None, *, to_change: bool = False) -> Iterator[Session]:
+    """A session on the target. ``to_change``: the caller will change the platform, so pools that
+    still carry the shipped example's texts are refused before anything is read from it."""
     repository, target, captures, warnings = load_checked(root, target_name)
+    if to_change:
+        refusals = example_pool_problems(repository.config.pools.values(), target)
+        if refusals:
+            raise OperationFailed("; ".join(str(refusal) for refusal in refusals) + "; nothing was changed")
     with open_target(target) as platform:
         yield Session(repository, target, platform, captures, warnings)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from reconciler.core.live import QualificationTypeSettings
+from reconciler.core.model import MTURK_ENDPOINTS, LocalTarget, MTurkTarget, Target
 from reconciler.core.plan import Plan, PoolPlan, WorkerChange
 from reconciler.core.safety import (
+    ExamplePoolOnPlatform,
     SafetyError,
     TooManyRevocations,
     UnexpectedRevocationCount,
     WouldEmptyPool,
+    example_pool_problems,
     safety_problems,
 )
 from tests.core.fakes import pool
@@ -56,3 +60,37 @@ def test_safety(
     )
     assert [type(problem) for problem in problems] == expected
     assert all(isinstance(problem, SafetyError) and str(problem) for problem in problems)
+
+
+SANDBOX = MTurkTarget("sandbox", MTURK_ENDPOINTS["sandbox"])
+PRODUCTION = MTurkTarget("production", MTURK_ENDPOINTS["production"])
+EMULATED = MTurkTarget("emu", "http://127.0.0.1:8443")
+LOCAL = LocalTarget("local", Path(".exclusions-local/local"), None)
+EXAMPLE_NAME = "Example Lab: took part in a deception study"
+EXAMPLE_DESCRIPTION = "You took part in an earlier study of the Example Lab."
+
+
+@pytest.mark.parametrize(
+    ("target", "name", "description", "refused"),
+    [
+        pytest.param(PRODUCTION, EXAMPLE_NAME, EXAMPLE_DESCRIPTION, "name and description", id="production"),
+        pytest.param(SANDBOX, EXAMPLE_NAME, "Ours", "name", id="sandbox, the name"),
+        pytest.param(
+            SANDBOX, "Decision Lab: past", EXAMPLE_DESCRIPTION, "description", id="sandbox, the text"
+        ),
+        pytest.param(PRODUCTION, "Decision Lab: past", "Decision Lab's", None, id="the lab's own texts"),
+        pytest.param(LOCAL, EXAMPLE_NAME, EXAMPLE_DESCRIPTION, None, id="the embedded local MTurk"),
+        pytest.param(EMULATED, EXAMPLE_NAME, EXAMPLE_DESCRIPTION, None, id="another endpoint (an emulator)"),
+    ],
+)
+def test_the_shipped_example_texts_are_refused_on_real_mturk(
+    target: Target, name: str, description: str, refused: str | None
+) -> None:
+    problems = example_pool_problems([pool(name=name, description=description)], target)
+    if refused is None:
+        assert problems == []
+        return
+    (problem,) = problems
+    assert isinstance(problem, ExamplePoolOnPlatform)
+    assert f"pool 'deception': its {refused} still say 'Example Lab'" in str(problem)
+    assert f"target '{target.name}'" in str(problem)

@@ -10,6 +10,7 @@ problem is reported as ``file:line:column: message (hint: ...)``.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from reconciler.emulators.mturk.state import (
     State,
     make_id,
 )
-from reconciler.lab.schemas import SCHEMA_DIR, schema_problems
+from reconciler.lab.schemas import schema_file, schema_problems
 from reconciler.lab.yaml_files import locate, read_document
 
 SCHEMA_NAME = "local-seed.schema.json"
@@ -42,8 +43,8 @@ class SeedError(Exception):
         super().__init__("; ".join(self.errors))
 
 
-def schema_path() -> Path:
-    return SCHEMA_DIR / SCHEMA_NAME
+def schema_path() -> Traversable:
+    return schema_file(SCHEMA_NAME)
 
 
 def _parse_times(path: Path, node: Any, pointer: list[str | int], problems: list[Problem]) -> Any:
