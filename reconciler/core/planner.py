@@ -96,9 +96,16 @@ def plan_pool(pool: Pool, wanted: PoolDesire, live: LivePool) -> tuple[PoolPlan,
     type_change: TypeChange | None
     if live.qualification_type is None:
         type_change = TypeChange("create", {})
+        if live.missing_recorded_id is not None:
+            warnings.append(
+                f"pool '{pool.key}': its qualification type (or group) on this target, "
+                f"{live.missing_recorded_id}, no longer exists (MTurk deletes qualification types "
+                "unused for 120 days); the plan creates a new one and grants every holder again. "
+                "HITs that require the old ID no longer exclude anyone: give them the new one"
+            )
     else:
-        attributes, warnings = diff_type_settings(settings, live.qualification_type)
-        warnings = [f"pool '{pool.key}': {warning}" for warning in warnings]
+        attributes, type_warnings = diff_type_settings(settings, live.qualification_type)
+        warnings = [f"pool '{pool.key}': {warning}" for warning in type_warnings]
         type_change = TypeChange("update", attributes) if attributes else None
     diff = diff_holders(wanted.values, live.holders)
     studies = wanted.studies_of([*diff.grants, *diff.updates])
