@@ -499,6 +499,7 @@ def test_apply_converges_and_commits_the_captures_to_main(runner: Runner, lab: L
         "3EXAMPLEHITTRUSTGAME0000000001.yaml",
         "3EXAMPLEHITTRUSTGAME0000000002.yaml",
         "3EXAMPLEHITULTIMATUM0000000001.yaml",
+        "pools.yaml",  # the pools' types, committed like the captures
     ]
     log = git("--git-dir", str(origin), "log", "--format=%an|%s", "main", cwd=tmp_path).splitlines()
     assert log[:2] == [f"github-actions[bot]|Refresh the captures of target {TARGET}", "Lab|A note"]
@@ -522,7 +523,8 @@ def test_after_a_partly_failed_apply_the_captures_are_still_committed(tmp_path: 
         assert "Apply incomplete: 7 granted" in failed.stderr
         committed = runner.run(apply, "apply", "commit the refreshed captures")
         assert committed.status == 0, committed.stderr
-        assert len(origin_files(origin, f"exclusions/locks/{TARGET}")) == 3
+        # The captures and the types created before the failure (pools.yaml).
+        assert len(origin_files(origin, f"exclusions/locks/{TARGET}")) == 4
 
 
 def test_allow_revoke_must_be_a_number(runner: Runner) -> None:

@@ -38,6 +38,7 @@ class PoolPlan:
     revokes: tuple[WorkerChange, ...] = ()
     updates: tuple[WorkerChange, ...] = ()
     revoke_reason: str | None = None
+    live_name: str | None = None  # the type's name on the platform, when it has one
 
     @property
     def has_changes(self) -> bool:
@@ -56,6 +57,8 @@ class Plan:
     live_fingerprint: str
     desired_fingerprint: str
     warnings: tuple[str, ...] = ()
+    # What apply will refuse, as (check, message): the same typed checks apply runs.
+    refusals: tuple[tuple[str, str], ...] = ()
 
     @property
     def has_changes(self) -> bool:

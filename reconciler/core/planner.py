@@ -8,7 +8,7 @@ later check of it always agree on what they digest.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from reconciler.core.captures import HitWorkers
@@ -17,6 +17,7 @@ from reconciler.core.diff import diff_holders, diff_type_settings
 from reconciler.core.live import LivePool, QualificationTypeSettings
 from reconciler.core.model import Pool, Repository, Study
 from reconciler.core.plan import Plan, PoolPlan, TypeChange, WorkerChange, fingerprint
+from reconciler.core.safety import safety_problems
 
 
 def type_settings(pool: Pool) -> QualificationTypeSettings:
@@ -77,10 +78,10 @@ def make_plan(repository: Repository, reading: Reading, target: str, now: dateti
     pool_plans = []
     for key, pool in pools.items():
         live = reading.live[key]
-        plan, pool_warnings = plan_pool(pool, wanted[key], live)
-        pool_plans.append(plan)
+        pool_plan, pool_warnings = plan_pool(pool, wanted[key], live)
+        pool_plans.append(pool_plan)
         warnings.extend(pool_warnings)
-    return Plan(
+    plan = Plan(
         target=target,
         created_at=now,
         pools=tuple(pool_plans),
@@ -88,6 +89,9 @@ def make_plan(repository: Repository, reading: Reading, target: str, now: dateti
         desired_fingerprint=desired_fingerprint(pools, wanted),
         warnings=tuple(warnings),
     )
+    # Decided here with the very checks apply runs, so the reviewer sees what apply will refuse.
+    refusals = safety_problems(plan, dict(pools), None)
+    return replace(plan, refusals=tuple((type(error).__name__, str(error)) for error in refusals))
 
 
 def plan_pool(pool: Pool, wanted: PoolDesire, live: LivePool) -> tuple[PoolPlan, list[str]]:
@@ -120,6 +124,7 @@ def plan_pool(pool: Pool, wanted: PoolDesire, live: LivePool) -> tuple[PoolPlan,
             revokes=tuple(WorkerChange(w, v, None) for w, v in diff.revokes.items()),
             updates=tuple(WorkerChange(w, old, new, studies[w]) for w, (old, new) in diff.updates.items()),
             revoke_reason=pool.revoke_reason,
+            live_name=live.qualification_type.name if live.qualification_type else None,
         ),
         warnings,
     )

@@ -162,6 +162,7 @@ def _build_pool(key: str, spec: dict[str, Any]) -> Pool:
         revoke_reason=spec.get("revoke_reason"),
         max_revoke_fraction=float(safety.get("max_revoke_fraction", DEFAULT_MAX_REVOKE_FRACTION)),
         allow_empty=bool(safety.get("allow_empty", False)),
+        approved_revocations=safety.get("approve_revocations"),
     )
 
 

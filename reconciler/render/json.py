@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -9,8 +11,23 @@ from typing import Any
 from reconciler.core.live import QualificationTypeSettings
 from reconciler.core.plan import FORMAT_VERSION, Plan, PoolPlan, TypeChange, WorkerChange
 
+DIGEST = "digest"
+
+
+def content_digest(document: Mapping[str, Any]) -> str:
+    """A digest of everything in ``document`` but its own digest, over canonical JSON (sorted keys,
+    no spaces), so a saved plan is bound to its content: any edit changes it."""
+    content = {key: value for key, value in document.items() if key != DIGEST}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
 
 def plan_to_json(plan: Plan) -> dict[str, Any]:
+    document = _plan_content(plan)
+    return {**document, DIGEST: content_digest(document)}
+
+
+def _plan_content(plan: Plan) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
         "target": plan.target,
@@ -24,6 +41,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
             "changes": plan.has_changes,
         },
         "warnings": list(plan.warnings),
+        "refusals": [{"check": check, "message": message} for check, message in plan.refusals],
         "pools": [_pool_to_json(pool) for pool in plan.pools],
     }
 
@@ -49,6 +67,7 @@ def _pool_to_json(pool: PoolPlan) -> dict[str, Any]:
             "auto_granted": settings.auto_granted,
         },
         "qualification_type_change": type_change,
+        "qualification_type_live_name": pool.live_name,
         "revoke_reason": pool.revoke_reason,
         "holders_before": pool.holders_before,
         "holders_after": pool.holders_after,
@@ -77,6 +96,7 @@ def plan_from_json(data: Mapping[str, Any]) -> Plan:
         live_fingerprint=data["fingerprints"]["live"],
         desired_fingerprint=data["fingerprints"]["desired"],
         warnings=tuple(data.get("warnings", ())),
+        refusals=tuple((refusal["check"], refusal["message"]) for refusal in data.get("refusals", ())),
     )
 
 
@@ -105,4 +125,5 @@ def _pool_from_json(data: Mapping[str, Any]) -> PoolPlan:
             for c in data["update"]
         ),
         revoke_reason=data.get("revoke_reason"),
+        live_name=data.get("qualification_type_live_name"),
     )

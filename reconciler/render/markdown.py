@@ -117,7 +117,7 @@ def _summary_line(plan: Plan) -> str:
 
 
 def _head(plan: Plan) -> list[str]:
-    lines = [*_title(plan), "", _summary_line(plan), ""]
+    lines = [*_title(plan), "", *_refusals(plan), _summary_line(plan), ""]
     if plan.warnings:
         count = len(plan.warnings)
         lines += ["> [!WARNING]", f"> **{count} warning{'s' * (count != 1)}**", ">"]
@@ -144,6 +144,15 @@ def _head(plan: Plan) -> list[str]:
             lines += _type_change(pool)
         lines.append("")
     return lines
+
+
+def _refusals(plan: Plan) -> list[str]:
+    """What apply will refuse, above everything else: a green-looking plan must not hide it."""
+    if not plan.refusals:
+        return []
+    lines = ["> [!CAUTION]", "> **`exclusions apply` will refuse this plan** unless:", ">"]
+    lines += [f"> - {escape(check)}: {escape(message, 800)}" for check, message in plan.refusals]
+    return [*lines, ""]
 
 
 def _type_change(pool: PoolPlan) -> list[str]:

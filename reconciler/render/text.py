@@ -19,6 +19,10 @@ def render_text(plan: Plan, console: Console, *, verbose: bool = False, show_wor
     )
     mask = make_masker(every_id, show=show_worker_ids)
     console.print(Text.assemble(("Target: ", "bold"), plan.target))
+    if plan.refusals:
+        console.print(Text("apply will refuse this plan unless:", style="bold red"))
+        for check, message in plan.refusals:
+            console.print(Text.assemble(("  refused: ", "bold red"), f"{check}: {message}"))
     for warning in plan.warnings:
         console.print(Text.assemble(("warning: ", "bold yellow"), warning))
     for pool in plan.pools:
@@ -38,6 +42,10 @@ def render_text(plan: Plan, console: Console, *, verbose: bool = False, show_wor
     if types:
         summary.append(f", {types} qualification type change{'s' * (types != 1)}")
     summary.append(".")
+    if plan.refusals:
+        summary.append(
+            f" apply will refuse it ({len(plan.refusals)} safety check(s), shown above).", style="bold red"
+        )
     console.print(summary)
 
 
