@@ -19,6 +19,7 @@ class WorkerChange:
     old_value: int | None  # None: the worker holds nothing now (a grant)
     new_value: int | None  # None: the worker will hold nothing (a revocation)
     studies: tuple[str, ...] = ()  # the excluding studies behind the new value
+    cause: str = ""  # why a revocation happens, in words (core.desired.revocation_causes)
 
 
 @dataclass(frozen=True, slots=True)

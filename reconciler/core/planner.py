@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from reconciler.core.captures import HitWorkers
-from reconciler.core.desired import PoolDesire, desired_holders, hits_needed
+from reconciler.core.desired import PoolDesire, desired_holders, hits_needed, revocation_causes
 from reconciler.core.diff import diff_holders, diff_type_settings
 from reconciler.core.live import LivePool, QualificationTypeSettings
 from reconciler.core.model import Pool, Repository, Study
@@ -79,6 +79,17 @@ def make_plan(repository: Repository, reading: Reading, target: str, now: dateti
     for key, pool in pools.items():
         live = reading.live[key]
         pool_plan, pool_warnings = plan_pool(pool, wanted[key], live)
+        if pool_plan.revokes:
+            causes = revocation_causes(
+                pool,
+                repository.studies,
+                reading.hits.workers,
+                wanted[key],
+                (change.worker_id for change in pool_plan.revokes),
+                now.date(),
+            )
+            revokes = tuple(replace(c, cause=causes[c.worker_id]) for c in pool_plan.revokes)
+            pool_plan = replace(pool_plan, revokes=revokes)
         pool_plans.append(pool_plan)
         warnings.extend(pool_warnings)
     plan = Plan(

@@ -74,7 +74,7 @@ def _pool_to_json(pool: PoolPlan) -> dict[str, Any]:
         "grant": [
             {"worker_id": c.worker_id, "value": c.new_value, "studies": list(c.studies)} for c in pool.grants
         ],
-        "revoke": [{"worker_id": c.worker_id, "value": c.old_value} for c in pool.revokes],
+        "revoke": [{"worker_id": c.worker_id, "value": c.old_value, "cause": c.cause} for c in pool.revokes],
         "update": [
             {
                 "worker_id": c.worker_id,
@@ -119,7 +119,9 @@ def _pool_from_json(data: Mapping[str, Any]) -> PoolPlan:
         grants=tuple(
             WorkerChange(c["worker_id"], None, c["value"], tuple(c.get("studies", ()))) for c in data["grant"]
         ),
-        revokes=tuple(WorkerChange(c["worker_id"], c["value"], None) for c in data["revoke"]),
+        revokes=tuple(
+            WorkerChange(c["worker_id"], c["value"], None, cause=c.get("cause", "")) for c in data["revoke"]
+        ),
         updates=tuple(
             WorkerChange(c["worker_id"], c["old_value"], c["value"], tuple(c.get("studies", ())))
             for c in data["update"]

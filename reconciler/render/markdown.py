@@ -184,18 +184,19 @@ def _revocation_sections(plan: Plan, mask: Callable[[str], str]) -> list[_Sectio
                 "### 🔴 Revocations",
                 "",
                 "> [!CAUTION]",
-                f"> This plan **revokes {total} qualification{'s' * (total != 1)}**: those workers are in no "
-                "excluding study of the pool any more, and will no longer be kept out of its studies. "
-                "Check that every study behind them was meant to be released or to expire.",
+                f"> This plan **revokes {total} qualification{'s' * (total != 1)}**: those workers will no "
+                "longer be kept out of the pool's studies. Check the cause of each below.",
                 "",
             ]
         section = _Section(
             intro,
             f"🔴 pool <b>{escape(pool.pool)}</b>: {len(pool.revokes)} to revoke",
-            ["| Change | Worker | Value now |", "| --- | --- | ---: |"],
+            ["| Change | Worker | Value now | Cause |", "| --- | --- | ---: | --- |"],
         )
         for change in pool.revokes:
-            section.rows.append(f"| 🔴 **revoke** | {_worker(change, mask)} | {change.old_value} |")
+            section.rows.append(
+                f"| 🔴 **revoke** | {_worker(change, mask)} | {change.old_value} | {escape(change.cause, 400)} |"
+            )
         sections.append(section)
     return sections
 

@@ -76,7 +76,7 @@ def _render_pool(pool: PoolPlan, console: Console, mask: Callable[[str], str], v
         pool.revokes,
         mask,
         verbose,
-        lambda c: f"value {c.old_value}, in no excluding study of this pool any more",
+        lambda c: f"value {c.old_value}: {c.cause}" if c.cause else f"value {c.old_value}",
     )
 
 
