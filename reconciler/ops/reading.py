@@ -128,9 +128,12 @@ def _never_captured(hit_id: str, places: list[tuple[Study, int]]) -> Iterable[Pr
         line, column = locate(study.path, ["hits", index])
         yield Problem(
             study.path,
-            f"HIT {hit_id} no longer exists on MTurk (disposed of 120 days after its creation) "
-            "and its workers were never captured",
-            "list the HIT's workers under 'workers:' (from your own records) and remove the HIT",
+            f"MTurk does not know HIT {hit_id} and its workers were never captured: it may be "
+            "mistyped, belong to another target (the sandbox or another account), or have been "
+            "disposed of (MTurk deletes HITs 120 days after their creation)",
+            "if mistyped, correct it (compare with the requester site's 'Manage' page); if it is "
+            "another target's, plan that target with --target; if it was disposed of, list its "
+            "workers under 'workers:' from your own records and remove the HIT",
             line,
             column,
         )
