@@ -114,3 +114,18 @@ def test_a_renamed_pool_keeps_its_type_and_apply_refuses_until_the_name_is_resol
     assert refused.status == 1 and "MTurk cannot rename a type" in refused.stderr
     assert lab.calls("CreateQualificationType") == 0
     assert lab.calls("AssociateQualificationWithWorker") == 0
+
+
+def test_mask_worker_ids_masks_the_json_form_and_says_where_it_does_not_apply(
+    lab: Lab, tmp_path: Path
+) -> None:
+    saved = tmp_path / "p.plan.json"
+    run = lab.run("plan", "--format", "json", "--mask-worker-ids", "--out", str(saved))
+    assert run.status == 0, run.output
+    assert "AEXAMPLEWORKER" not in run.stdout
+    shown = json.loads(run.stdout)
+    assert shown["worker_ids_masked"] is True and "digest" not in shown
+    assert shown["summary"]["grant"] == 8
+    assert "--mask-worker-ids does not apply to --out" in run.stderr
+    applied = lab.run("apply", str(saved))  # the saved file keeps whole IDs: apply can use it
+    assert applied.status == 0, applied.output

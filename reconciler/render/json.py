@@ -10,6 +10,7 @@ from typing import Any
 
 from reconciler.core.live import QualificationTypeSettings
 from reconciler.core.plan import FORMAT_VERSION, Plan, PoolPlan, TypeChange, WorkerChange
+from reconciler.render.mask import make_masker, mask_in_text
 
 DIGEST = "digest"
 
@@ -25,6 +26,25 @@ def content_digest(document: Mapping[str, Any]) -> str:
 def plan_to_json(plan: Plan) -> dict[str, Any]:
     document = _plan_content(plan)
     return {**document, DIGEST: content_digest(document)}
+
+
+def masked_plan_json(plan: Plan) -> dict[str, Any]:
+    """The plan's JSON form for display (``--mask-worker-ids``): every worker ID masked, in the
+    changes and in any message. It cannot be applied (apply needs whole IDs) and carries no digest."""
+    document = _plan_content(plan)
+    every_id = {c.worker_id for pool in plan.pools for c in (*pool.grants, *pool.revokes, *pool.updates)}
+    mask = make_masker(every_id)
+
+    def masked(value: Any, key: str = "") -> Any:
+        if isinstance(value, dict):
+            return {name: masked(item, name) for name, item in value.items()}
+        if isinstance(value, list):
+            return [masked(item) for item in value]
+        if isinstance(value, str):
+            return mask(value) if key == "worker_id" else mask_in_text(value, mask, every_id)
+        return value
+
+    return {**masked(document), "worker_ids_masked": True}
 
 
 def _plan_content(plan: Plan) -> dict[str, Any]:
