@@ -110,6 +110,9 @@ def test_a_renamed_pool_keeps_its_type_and_apply_refuses_until_the_name_is_resol
     assert deception["qualification_type_live_name"] == old_name
     assert deception["qualification_type_change"] is None  # no new type, nobody re-granted
     assert [refusal["check"] for refusal in plan["refusals"]] == ["TypeNameMismatch"]
+    text = lab.run("plan").stdout
+    assert f'qualification type {old_id} "{old_name}"' in text
+    assert 'config.yaml names it "Example Lab: a new name"' in text
     refused = lab.run("apply", "--auto-approve")
     assert refused.status == 1 and "MTurk cannot rename a type" in refused.stderr
     assert lab.calls("CreateQualificationType") == 0

@@ -133,7 +133,7 @@ def _head(plan: Plan) -> list[str]:
         revokes = f"🔴 **{len(pool.revokes)}**" if pool.revokes else "0"
         change = pool.type_change.action if pool.type_change else "—"
         lines.append(
-            f"| {escape(pool.pool)} | {escape(pool.settings.name)} | {pool.holders_before} | "
+            f"| {escape(pool.pool)} | {_type_name(pool)} | {pool.holders_before} | "
             f"{pool.holders_after} | {len(pool.grants)} | {len(pool.updates)} | {revokes} | {change} |"
         )
     lines.append("")
@@ -144,6 +144,13 @@ def _head(plan: Plan) -> list[str]:
             lines += _type_change(pool)
         lines.append("")
     return lines
+
+
+def _type_name(pool: PoolPlan) -> str:
+    """The type under its live name; a differing name in config.yaml is flagged beside it."""
+    if pool.live_name is None or pool.live_name == pool.settings.name:
+        return escape(pool.settings.name)
+    return f"{escape(pool.live_name)} ⚠️ config.yaml: {escape(pool.settings.name)}"
 
 
 def _refusals(plan: Plan) -> list[str]:

@@ -51,8 +51,16 @@ def render_text(plan: Plan, console: Console, *, verbose: bool = False, show_wor
 
 def _render_pool(pool: PoolPlan, console: Console, mask: Callable[[str], str], verbose: bool) -> None:
     header = Text.assemble(("Pool ", "bold"), (pool.pool, "bold cyan"))
-    header.append(f'  qualification type {pool.type_id or "(new)"} "{pool.settings.name}"', style="dim")
+    shown_name = pool.live_name or pool.settings.name  # a type is shown under its live name
+    header.append(f'  qualification type {pool.type_id or "(new)"} "{shown_name}"', style="dim")
     console.print(header)
+    if pool.live_name is not None and pool.live_name != pool.settings.name:
+        console.print(
+            Text(
+                f'  ! config.yaml names it "{pool.settings.name}": MTurk cannot rename a type',
+                style="bold red",
+            )
+        )
     counts = f"  {pool.holders_before} holders now, {pool.holders_after} after: "
     counts += (
         f"{len(pool.grants)} to grant, {len(pool.revokes)} to revoke, {len(pool.updates)} to update value"
