@@ -108,10 +108,11 @@ def test_no_command_ever_shows_or_writes_the_secret_key_or_session_token(
     step("audit", "audit")
     step("help", "apply", "--help")
     # Failing runs: the API fails beyond the retries, throttles, refuses a request.
-    server.add_scripted_fault("ListQualificationTypes", nth=1, count=10)
+    # The pools' types are recorded by now (locks/<target>/pools.yaml): they are read by ID.
+    server.add_scripted_fault("GetQualificationType", nth=1, count=10)
     step("plan, ServiceFault", "plan")
     server.clear_scripted_faults()
-    server.add_scripted_fault("ListQualificationTypes", nth=1, count=10, error="ThrottlingException")
+    server.add_scripted_fault("GetQualificationType", nth=1, count=10, error="ThrottlingException")
     step("plan, throttled", "plan")
     server.clear_scripted_faults()
     lab.write_study("private-study-2", workers=["APRIVATEEXTRA01"])

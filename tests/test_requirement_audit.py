@@ -326,11 +326,12 @@ def test_a_failed_listing_is_never_reported_as_all_good(tmp_path: Path) -> None:
 def test_a_failed_type_lookup_fails_the_audit(tmp_path: Path) -> None:
     with emulator(tmp_path) as server:
         lab = applied_lab(tmp_path, server)
-        server.add_scripted_fault("ListQualificationTypes", nth=1, count=10)
+        # Applied, the pools' types are recorded (locks/<target>/pools.yaml) and read by ID.
+        server.add_scripted_fault("GetQualificationType", nth=1, count=10)
         run = lab.run("audit")
         assert run.status == 1
         assert run.stdout == ""
-        assert "ListQualificationTypes failed" in run.stderr
+        assert "GetQualificationType failed" in run.stderr
         assert lab.calls("ListHITs") == 0
 
 

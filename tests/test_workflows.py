@@ -395,6 +395,21 @@ def test_the_plan_job_writes_the_masked_comment_the_json_plan_and_the_job_summar
     assert "Saved the plan to plan.json" in outcome.stderr
 
 
+def test_the_plan_check_fails_when_apply_would_refuse_the_plan(runner: Runner, lab: Lab) -> None:
+    workflow = load("plan.yml")
+    assert runner.run(workflow, "plan", "plan").status == 0
+    fine = runner.run(workflow, "plan", "fail the check if apply would refuse the plan")
+    assert fine.status == 0, fine.stderr
+    assert lab.run("apply", "--auto-approve").status == 0
+    lab.write_study("false-feedback-2025", **{**lab.study("false-feedback-2025"), "status": "released"})
+    lab.write_study("trust-game-2026", **{**lab.study("trust-game-2026"), "pools": ["economic-games"]})
+    assert runner.run(workflow, "plan", "plan").status == 0
+    assert "will refuse this plan" in (lab.root / "plan.md").read_text()
+    refused = runner.run(workflow, "plan", "fail the check if apply would refuse the plan")
+    assert refused.status == 1
+    assert "::error::apply will refuse this plan: WouldEmptyPool: pool 'deception'" in refused.stdout
+
+
 def run_comment_script(runner: Runner, comments: list[dict[str, Any]], outcome: str) -> list[Any]:
     """The github-script step under node, with a stand-in for GitHub's API; returns its calls."""
     assert NODE is not None, "node is needed to run the comment script"
@@ -513,6 +528,7 @@ def test_apply_converges_and_commits_the_captures_to_main(runner: Runner, lab: L
         "3EXAMPLEHITTRUSTGAME0000000001.yaml",
         "3EXAMPLEHITTRUSTGAME0000000002.yaml",
         "3EXAMPLEHITULTIMATUM0000000001.yaml",
+        "pools.yaml",  # the pools' types, committed like the captures
     ]
     log = git("--git-dir", str(origin), "log", "--format=%an|%s", "main", cwd=tmp_path).splitlines()
     assert log[:2] == [f"github-actions[bot]|Refresh the captures of target {TARGET}", "Lab|A note"]
@@ -536,7 +552,8 @@ def test_after_a_partly_failed_apply_the_captures_are_still_committed(tmp_path: 
         assert "Apply incomplete: 7 granted" in failed.stderr
         committed = runner.run(apply, "apply", "commit the refreshed captures")
         assert committed.status == 0, committed.stderr
-        assert len(origin_files(origin, f"exclusions/locks/{TARGET}")) == 3
+        # The captures and the types created before the failure (pools.yaml).
+        assert len(origin_files(origin, f"exclusions/locks/{TARGET}")) == 4
 
 
 def test_allow_revoke_must_be_a_number(runner: Runner) -> None:

@@ -52,9 +52,10 @@ def apply_command(
 
     Grants never notify workers; revocations send no reason (so nobody is
     emailed) unless the pool sets one. Before anything changes, every pool is
-    checked: an apply that would revoke more than the pool's max_revoke_fraction
-    of its holders, or empty a pool, is refused unless --allow-revoke names the
-    number of revocations the plan makes.
+    checked as plan showed: an apply that would revoke more than the larger of
+    the pool's max_revoke_fraction of its holders and 2, or empty a pool, is
+    refused unless the pool's safety.approve_revocations in config.yaml (or
+    --allow-revoke) names the exact number of revocations.
 
     \b
     Example:

@@ -80,6 +80,13 @@ def _parse_fail_calls(
     help="Fail the K-th call of OP (and the N-1 after it) with ERROR (default ServiceFault). Repeatable.",
 )
 @click.option("--clock", callback=_parse_clock, help="The emulator's time at start (ISO 8601); then it runs.")
+@click.option(
+    "--type-search-lag",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    metavar="SECONDS",
+    help="Hide a new qualification type from ListQualificationTypes(Query=...) for SECONDS, as MTurk's index does.",
+)
 def serve_command(
     *,
     host: str,
@@ -92,6 +99,7 @@ def serve_command(
     fault_seed: int,
     fail_calls: list[ScriptedFault],
     clock: datetime | None,
+    type_search_lag: float,
 ) -> None:
     """Serve the local MTurk until stopped.
 
@@ -116,6 +124,7 @@ def serve_command(
             fail_rate=fail_rate,
             fault_seed=fault_seed,
             clock=clock,
+            type_search_lag=type_search_lag,
         )
         for fault in fail_calls:
             emulator.faults.add_scripted(fault)

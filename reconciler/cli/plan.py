@@ -12,7 +12,7 @@ from reconciler.cli.options import resolve_show, target_option, verbose_option, 
 from reconciler.ops.plan_files import write_plan_file
 from reconciler.ops.session import open_session
 from reconciler.render.github import append_step_summary, step_summary_path
-from reconciler.render.json import plan_to_json
+from reconciler.render.json import masked_plan_json, plan_to_json
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
 
@@ -34,7 +34,8 @@ CHANGES_PRESENT = 2
     type=click.Choice(["text", "json", "markdown"]),
     default="text",
     show_default=True,
-    help="markdown: a pull-request comment, worker IDs masked unless --show-worker-ids.",
+    help="markdown: a pull-request comment, worker IDs masked unless --show-worker-ids. "
+    "json: worker IDs whole unless --mask-worker-ids (then for display only, not for apply).",
 )
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when there are none."
@@ -82,7 +83,9 @@ def plan_command(
         else ""
     )
     if output_format == "json":
-        click.echo(json.dumps(plan_to_json(plan), indent=2))
+        # Whole IDs unless --mask-worker-ids: scripts read this form. Masked, it is for display only.
+        document = masked_plan_json(plan) if show_worker_ids is False else plan_to_json(plan)
+        click.echo(json.dumps(document, indent=2))
     elif output_format == "markdown":
         click.echo(markdown, nl=False)
     else:
@@ -90,6 +93,12 @@ def plan_command(
     if out is not None:
         write_plan_file(plan, out)
         stderr.print(f"Saved the plan to {out}; apply it with: exclusions apply {out}", style="dim")
+        if show_worker_ids is False:
+            stderr.print(
+                f"note: {out} keeps worker IDs whole (apply needs them; --mask-worker-ids does not apply "
+                "to --out); keep it out of git and out of logs",
+                style="yellow",
+            )
     if summary_path is not None:
         append_step_summary(markdown)
     return CHANGES_PRESENT if detailed_exitcode and plan.has_changes else 0

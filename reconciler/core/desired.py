@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from reconciler.core.model import Pool, Study
+from reconciler.core.model import Pool, Study, StudyStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +70,47 @@ def desired_holders(
     else:
         values = {worker_id: count for worker_id, count in counts.items() if count >= pool.exclude_after}
     return PoolDesire(pool=pool.key, values=values, participants_by_study=by_study)
+
+
+def revocation_causes(
+    pool: Pool,
+    studies: Sequence[Study],
+    hit_workers: Mapping[str, frozenset[str]],
+    wanted: PoolDesire,
+    workers: Iterable[str],
+    today: date,
+) -> dict[str, str]:
+    """Why each of ``workers`` (holders the plan revokes) loses the pool's qualification, in words.
+
+    Studies no longer excluding are searched through their ``workers:`` lines and any of their
+    HITs read for this plan; a worker found nowhere is one the repository does not list (granted
+    by hand or by another tool, or listed only in a study file since deleted)."""
+    stopped: list[tuple[Study, frozenset[str]]] = []
+    for study in studies:
+        if pool.key in study.pools and not study.excludes_on(today):
+            known = frozenset(study.workers).union(
+                *(hit_workers[hit_id] for hit_id in study.hits if hit_id in hit_workers)
+            )
+            stopped.append((study, known))
+    causes: dict[str, str] = {}
+    for worker_id in workers:
+        excluding = sorted(s for s, found in wanted.participants_by_study.items() if worker_id in found)
+        if excluding:
+            causes[worker_id] = (
+                f"in {len(excluding)} excluding stud{'y' if len(excluding) == 1 else 'ies'} "
+                f"({', '.join(excluding)}), fewer than the pool's exclude_after: {pool.exclude_after}"
+            )
+            continue
+        ended = [_why_stopped(study, today) for study, found in stopped if worker_id in found]
+        causes[worker_id] = (
+            "; ".join(ended)
+            if ended
+            else "listed in no study of this pool: granted outside the repository, or its study file was deleted"
+        )
+    return causes
+
+
+def _why_stopped(study: Study, today: date) -> str:
+    if study.status is not StudyStatus.ACTIVE:
+        return f"{study.study_id} was released"
+    return f"{study.study_id} stopped excluding after its exclude_until, {study.exclude_until}"

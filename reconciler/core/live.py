@@ -76,3 +76,8 @@ class LivePool:
     pool: str
     qualification_type: LiveQualificationType | None
     holders: dict[str, int] = field(default_factory=dict)
+    # How the type was found: pinned in config.yaml, recorded in the target's pools.yaml, or
+    # searched for by name (only before the tool first created or adopted it).
+    found_by: str = "name"
+    # A recorded ID the platform no longer knows (MTurk deletes unused types after 120 days).
+    missing_recorded_id: str | None = None

@@ -70,6 +70,8 @@ class Pool:
     revoke_reason: str | None = None
     max_revoke_fraction: float = DEFAULT_MAX_REVOKE_FRACTION
     allow_empty: bool = False
+    # safety.approve_revocations: the exact number of revocations a reviewer approved in the diff.
+    approved_revocations: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

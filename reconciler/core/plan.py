@@ -19,6 +19,7 @@ class WorkerChange:
     old_value: int | None  # None: the worker holds nothing now (a grant)
     new_value: int | None  # None: the worker will hold nothing (a revocation)
     studies: tuple[str, ...] = ()  # the excluding studies behind the new value
+    cause: str = ""  # why a revocation happens, in words (core.desired.revocation_causes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class PoolPlan:
     revokes: tuple[WorkerChange, ...] = ()
     updates: tuple[WorkerChange, ...] = ()
     revoke_reason: str | None = None
+    live_name: str | None = None  # the type's name on the platform, when it has one
 
     @property
     def has_changes(self) -> bool:
@@ -56,6 +58,8 @@ class Plan:
     live_fingerprint: str
     desired_fingerprint: str
     warnings: tuple[str, ...] = ()
+    # What apply will refuse, as (check, message): the same typed checks apply runs.
+    refusals: tuple[tuple[str, str], ...] = ()
 
     @property
     def has_changes(self) -> bool:

@@ -8,15 +8,16 @@ later check of it always agree on what they digest.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from reconciler.core.captures import HitWorkers
-from reconciler.core.desired import PoolDesire, desired_holders, hits_needed
+from reconciler.core.desired import PoolDesire, desired_holders, hits_needed, revocation_causes
 from reconciler.core.diff import diff_holders, diff_type_settings
 from reconciler.core.live import LivePool, QualificationTypeSettings
 from reconciler.core.model import Pool, Repository, Study
 from reconciler.core.plan import Plan, PoolPlan, TypeChange, WorkerChange, fingerprint
+from reconciler.core.safety import safety_problems
 
 
 def type_settings(pool: Pool) -> QualificationTypeSettings:
@@ -77,10 +78,21 @@ def make_plan(repository: Repository, reading: Reading, target: str, now: dateti
     pool_plans = []
     for key, pool in pools.items():
         live = reading.live[key]
-        plan, pool_warnings = plan_pool(pool, wanted[key], live)
-        pool_plans.append(plan)
+        pool_plan, pool_warnings = plan_pool(pool, wanted[key], live)
+        if pool_plan.revokes:
+            causes = revocation_causes(
+                pool,
+                repository.studies,
+                reading.hits.workers,
+                wanted[key],
+                (change.worker_id for change in pool_plan.revokes),
+                now.date(),
+            )
+            revokes = tuple(replace(c, cause=causes[c.worker_id]) for c in pool_plan.revokes)
+            pool_plan = replace(pool_plan, revokes=revokes)
+        pool_plans.append(pool_plan)
         warnings.extend(pool_warnings)
-    return Plan(
+    plan = Plan(
         target=target,
         created_at=now,
         pools=tuple(pool_plans),
@@ -88,6 +100,9 @@ def make_plan(repository: Repository, reading: Reading, target: str, now: dateti
         desired_fingerprint=desired_fingerprint(pools, wanted),
         warnings=tuple(warnings),
     )
+    # Decided here with the very checks apply runs, so the reviewer sees what apply will refuse.
+    refusals = safety_problems(plan, dict(pools), None)
+    return replace(plan, refusals=tuple((type(error).__name__, str(error)) for error in refusals))
 
 
 def plan_pool(pool: Pool, wanted: PoolDesire, live: LivePool) -> tuple[PoolPlan, list[str]]:
@@ -96,9 +111,16 @@ def plan_pool(pool: Pool, wanted: PoolDesire, live: LivePool) -> tuple[PoolPlan,
     type_change: TypeChange | None
     if live.qualification_type is None:
         type_change = TypeChange("create", {})
+        if live.missing_recorded_id is not None:
+            warnings.append(
+                f"pool '{pool.key}': its qualification type (or group) on this target, "
+                f"{live.missing_recorded_id}, no longer exists (MTurk deletes qualification types "
+                "unused for 120 days); the plan creates a new one and grants every holder again. "
+                "HITs that require the old ID no longer exclude anyone: give them the new one"
+            )
     else:
-        attributes, warnings = diff_type_settings(settings, live.qualification_type)
-        warnings = [f"pool '{pool.key}': {warning}" for warning in warnings]
+        attributes, type_warnings = diff_type_settings(settings, live.qualification_type)
+        warnings = [f"pool '{pool.key}': {warning}" for warning in type_warnings]
         type_change = TypeChange("update", attributes) if attributes else None
     diff = diff_holders(wanted.values, live.holders)
     studies = wanted.studies_of([*diff.grants, *diff.updates])
@@ -113,6 +135,7 @@ def plan_pool(pool: Pool, wanted: PoolDesire, live: LivePool) -> tuple[PoolPlan,
             revokes=tuple(WorkerChange(w, v, None) for w, v in diff.revokes.items()),
             updates=tuple(WorkerChange(w, old, new, studies[w]) for w, (old, new) in diff.updates.items()),
             revoke_reason=pool.revoke_reason,
+            live_name=live.qualification_type.name if live.qualification_type else None,
         ),
         warnings,
     )

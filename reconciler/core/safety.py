@@ -1,8 +1,16 @@
-"""Safety checks, run over the whole plan before anything is applied (octoDNS's way).
+"""Safety checks, run over the whole plan: by ``plan`` to show them, by ``apply`` to refuse.
 
 Each failed check is a typed exception with one clear line; all are collected, so the user sees
-every reason at once. ``--allow-revoke N`` lifts them only when N is exactly the number of
-revocations in the plan, so a reviewer reads the number the applier expected.
+every reason at once. The plan and apply call the same function, so a plan that shows no refusal
+is never refused by apply for a reason the reviewer did not see.
+
+The rule: one apply may revoke at most the larger of the pool's ``max_revoke_fraction`` of its
+current holders (25% by default) and ``SMALL_POOL_ALLOWANCE`` holders, and may not empty a pool
+(unless ``safety.allow_empty``). An intended larger revocation is approved in config.yaml, in the
+pull request's diff: ``safety.approve_revocations: N`` lifts the limits for that pool when it
+revokes exactly N. ``apply --allow-revoke N`` does the same for a whole plan revoking exactly N.
+A pool whose type on the target carries another name than config.yaml's is refused whatever is
+approved: its ID may point at another of the lab's qualifications.
 """
 
 from __future__ import annotations
@@ -10,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from reconciler.core.model import MTURK_ENDPOINTS, MTurkTarget, Pool, Target
-from reconciler.core.plan import Plan
+from reconciler.core.plan import Plan, PoolPlan
 
-MIN_HOLDERS_FOR_FRACTION = 10
+# However small the pool, this many revocations per apply pass without approval.
+SMALL_POOL_ALLOWANCE = 2
 
 
 class SafetyError(Exception):
@@ -31,42 +40,87 @@ class UnexpectedRevocationCount(SafetyError):
     pass
 
 
+class TypeNameMismatch(SafetyError):
+    pass
+
+
+def revocation_limit(pool: Pool, holders_before: int) -> int:
+    """The most revocations one apply may make in ``pool`` without approval."""
+    return max(int(pool.max_revoke_fraction * holders_before), SMALL_POOL_ALLOWANCE)
+
+
 def safety_problems(plan: Plan, pools: dict[str, Pool], allow_revoke: int | None) -> list[SafetyError]:
+    problems: list[SafetyError] = [
+        _name_mismatch(pool_plan) for pool_plan in plan.pools if _name_differs(pool_plan)
+    ]
     total = plan.count("revokes")
     if allow_revoke is not None:
         if allow_revoke != total:
-            return [
+            problems.append(
                 UnexpectedRevocationCount(
                     f"--allow-revoke {allow_revoke} given, but the plan revokes {total}; "
                     "read the plan again and pass the number it shows"
                 )
-            ]
-        return []
-    problems: list[SafetyError] = []
+            )
+        return problems
     for pool_plan in plan.pools:
-        revokes = len(pool_plan.revokes)
-        if not revokes:
-            continue
-        pool = pools.get(pool_plan.pool)
-        fraction = pool.max_revoke_fraction if pool else 0.25
-        allow_empty = pool.allow_empty if pool else False
-        before = pool_plan.holders_before
-        if before >= MIN_HOLDERS_FOR_FRACTION and revokes > fraction * before:
-            problems.append(
-                TooManyRevocations(
-                    f"pool '{pool_plan.pool}': {revokes} of {before} holders would be revoked "
-                    f"({revokes / before:.0%}), over the limit of {fraction:.0%}; "
-                    f"if that is intended, run again with --allow-revoke {total}"
-                )
-            )
-        if pool_plan.holders_after == 0 and not allow_empty:
-            problems.append(
-                WouldEmptyPool(
-                    f"pool '{pool_plan.pool}': every holder ({before}) would be revoked, leaving the pool empty; "
-                    f"if that is intended, run again with --allow-revoke {total} or set safety.allow_empty"
-                )
-            )
+        pool = pools.get(pool_plan.pool) or Pool(pool_plan.pool, pool_plan.settings.name, "")
+        problems.extend(_revocation_problems(pool_plan, pool, total))
     return problems
+
+
+def _revocation_problems(pool_plan: PoolPlan, pool: Pool, total: int) -> list[SafetyError]:
+    revokes = len(pool_plan.revokes)
+    if not revokes:
+        return []
+    name = pool_plan.pool
+    if pool.approved_revocations is not None:
+        if pool.approved_revocations == revokes:
+            return []
+        return [
+            UnexpectedRevocationCount(
+                f"pool '{name}': config.yaml approves {pool.approved_revocations} revocations "
+                f"(safety.approve_revocations) but the plan revokes {revokes}; "
+                f"set it to {revokes} if that is intended, or remove it"
+            )
+        ]
+    how = (
+        f"set safety.approve_revocations: {revokes} on pool '{name}' in config.yaml "
+        f"(or run apply with --allow-revoke {total})"
+    )
+    problems: list[SafetyError] = []
+    before = pool_plan.holders_before
+    limit = revocation_limit(pool, before)
+    if revokes > limit:
+        problems.append(
+            TooManyRevocations(
+                f"pool '{name}': {revokes} of {before} holders would be revoked, over the limit of "
+                f"{limit} (the larger of {pool.max_revoke_fraction:.0%} of the holders and "
+                f"{SMALL_POOL_ALLOWANCE}); if that is intended, {how}"
+            )
+        )
+    if pool_plan.holders_after == 0 and not pool.allow_empty:
+        problems.append(
+            WouldEmptyPool(
+                f"pool '{name}': every holder ({before}) would be revoked, leaving the pool empty; "
+                f"if that is intended, {how}, or set safety.allow_empty"
+            )
+        )
+    return problems
+
+
+def _name_differs(pool_plan: PoolPlan) -> bool:
+    return pool_plan.live_name is not None and pool_plan.live_name != pool_plan.settings.name
+
+
+def _name_mismatch(pool_plan: PoolPlan) -> TypeNameMismatch:
+    return TypeNameMismatch(
+        f"pool '{pool_plan.pool}': its qualification type (or group) on this target, {pool_plan.type_id}, "
+        f"is named '{pool_plan.live_name}', not '{pool_plan.settings.name}' as config.yaml says. "
+        "MTurk cannot rename a type. If the name in config.yaml was changed, set it back "
+        f"to '{pool_plan.live_name}' (see 'Renaming a pool' in docs/concepts.md); if the ID was "
+        "copied from another qualification, correct qualification_type_id"
+    )
 
 
 class ExamplePoolOnPlatform(SafetyError):

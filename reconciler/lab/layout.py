@@ -9,6 +9,8 @@ EXCLUSIONS_DIR = "exclusions"
 CONFIG_FILE = "config.yaml"
 STUDIES_DIR = "studies"
 LOCKS_DIR = "locks"
+# The record of each pool's qualification type on a target, beside that target's captures.
+POOL_TYPES_FILE = "pools.yaml"
 LOCAL_STATE_DIR = ".exclusions-local"
 
 # The first line of every file, so editors running yaml-language-server validate as the user types.
@@ -42,6 +44,9 @@ class Layout:
 
     def capture_file(self, target: str, hit_id: str) -> Path:
         return self.locks_of(target) / f"{hit_id}.yaml"
+
+    def pool_types_file(self, target: str) -> Path:
+        return self.locks_of(target) / POOL_TYPES_FILE
 
     def study_file(self, study_id: str) -> Path:
         return self.studies / f"{study_id}.yaml"

@@ -29,8 +29,8 @@ from reconciler.core.model import (
 )
 from reconciler.core.problems import InvalidInput, Problem, Severity, errors_only
 from reconciler.lab import rules as checks
-from reconciler.lab.layout import MODELINE_PREFIX, Layout
-from reconciler.lab.schemas import CAPTURE_SCHEMA, CONFIG_SCHEMA, STUDY_SCHEMA, schema_problems
+from reconciler.lab.layout import MODELINE_PREFIX, POOL_TYPES_FILE, Layout
+from reconciler.lab.schemas import CAPTURE_SCHEMA, CONFIG_SCHEMA, POOLS_SCHEMA, STUDY_SCHEMA, schema_problems
 from reconciler.lab.yaml_files import Document, read_document
 
 _IGNORED_SUFFIXES = {".md", ".txt"}
@@ -162,6 +162,7 @@ def _build_pool(key: str, spec: dict[str, Any]) -> Pool:
         revoke_reason=spec.get("revoke_reason"),
         max_revoke_fraction=float(safety.get("max_revoke_fraction", DEFAULT_MAX_REVOKE_FRACTION)),
         allow_empty=bool(safety.get("allow_empty", False)),
+        approved_revocations=safety.get("approve_revocations"),
     )
 
 
@@ -266,6 +267,9 @@ def load_captures(layout: Layout, target: str, result: LoadResult) -> dict[str, 
     if not folder.is_dir():
         return captures
     for path in sorted(folder.glob("*.yaml")):
+        if path.name == POOL_TYPES_FILE:
+            _read(path, POOLS_SCHEMA, layout, result)  # the pools' types (lab/pool_types.py)
+            continue
         document = _read(path, CAPTURE_SCHEMA, layout, result)
         if document is None:
             continue

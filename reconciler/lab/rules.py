@@ -6,6 +6,7 @@ only paid for when something is wrong.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -141,6 +142,7 @@ def _one_study_problems(study: Study, config: Config | None, *, complete: bool) 
             )
     yield from _duplicates(path, "pools", study.pools, "pool")
     yield from _duplicates(path, "hits", study.hits, "HIT")
+    yield from _hit_id_problems(path, study.hits)
     yield from _duplicates(path, "workers", study.workers, "worker")
     if complete and not study.hits and not study.workers:
         line, column = locate(path, ["study"])
@@ -152,6 +154,31 @@ def _one_study_problems(study: Study, config: Config | None, *, complete: bool) 
             column,
             Severity.WARNING,
         )
+
+
+# MTurk's worker IDs start with A and are shorter than its HIT IDs, which have 30 characters. A
+# URL pasted from the requester site carries the HIT ID in it.
+_WORKER_ID = re.compile(r"^A[A-Z0-9]{7,28}$")
+_ID_IN_URL = re.compile(r"(?:hitId|hit_id|HITId)=([A-Z0-9]{20,40})|/([A-Z0-9]{30})(?:[/?#]|$)")
+
+
+def _hit_id_problems(path: Path, hits: Sequence[str]) -> Iterable[Problem]:
+    for index, hit_id in enumerate(hits):
+        if _WORKER_ID.match(hit_id):
+            yield _at(
+                path,
+                ["hits", index],
+                f"{hit_id} under 'hits:' looks like a worker ID, not a HIT ID (MTurk's HIT IDs have 30 characters)",
+                "move it under 'workers:'",
+            )
+        elif "://" in hit_id or hit_id.lower().startswith("www."):
+            found = _ID_IN_URL.search(hit_id)
+            hint = (
+                f"write the HIT ID alone: {found.group(1) or found.group(2)}"
+                if found
+                else "write the HIT ID alone (30 characters, from the requester site's 'Manage' page)"
+            )
+            yield _at(path, ["hits", index], "a URL under 'hits:', where a HIT ID belongs", hint)
 
 
 def _duplicates(path: Path, key: str, values: Sequence[str], what: str) -> Iterable[Problem]:

@@ -30,7 +30,7 @@ def platform_name(target: Target) -> str:
 
 
 def load_record(root: Path, target_name: str | None, today: date | None = None) -> LoadedRecord:
-    repository, target, captures, warnings = load_checked(root, target_name)
+    repository, target, captures, warnings, _ = load_checked(root, target_name)
     day = today or utc_now().date()
     return LoadedRecord(build_record(repository, captures, target.name, platform_name(target), day), warnings)
 

@@ -47,15 +47,21 @@ class ApplyReport:
 
 
 Progress = Callable[[int], None]
+TypeCreated = Callable[[str, LiveQualificationType], None]  # pool, its new (or adopted) type
 
 
 def apply_plan(
-    platform: Platform, plan: Plan, *, concurrency: int, advance: Progress | None = None
+    platform: Platform,
+    plan: Plan,
+    *,
+    concurrency: int,
+    advance: Progress | None = None,
+    on_type_created: TypeCreated | None = None,
 ) -> ApplyReport:
     report = ApplyReport()
     type_ids: dict[str, str] = {}
     for pool in plan.pools:
-        type_id = _apply_type(platform, pool, report)
+        type_id = _apply_type(platform, pool, report, on_type_created)
         if type_id is None:
             changes = len(pool.grants) + len(pool.updates) + len(pool.revokes)
             if changes:
@@ -76,11 +82,15 @@ def apply_plan(
     return report
 
 
-def _apply_type(platform: Platform, pool: PoolPlan, report: ApplyReport) -> str | None:
+def _apply_type(
+    platform: Platform, pool: PoolPlan, report: ApplyReport, on_type_created: TypeCreated | None
+) -> str | None:
     change = pool.type_change
     try:
         if change is not None and change.action == "create":
             created = _create_or_adopt(platform, pool)
+            if on_type_created is not None:
+                on_type_created(pool.pool, created)
             report.outcomes.append(Outcome("create type", pool.pool, None))
             report.created_types[pool.pool] = created.type_id
             return created.type_id

@@ -12,7 +12,7 @@ from reconciler.lab.schemas import PLAN_SCHEMA, schema_problems
 from reconciler.lab.writing import atomic_write_text
 from reconciler.ops.failures import OperationFailed
 from reconciler.ops.session import Session
-from reconciler.render.json import plan_from_json, plan_to_json
+from reconciler.render.json import DIGEST, content_digest, plan_from_json, plan_to_json
 
 STALE = "stale plan: the live holders or the repository changed since it was made; run plan again"
 
@@ -31,6 +31,12 @@ def read_plan_file(path: Path) -> Plan:
     if problems:
         raise OperationFailed(
             f"{path}: not a valid plan: {problems[0].message}; make it again with plan --out"
+        )
+    if data[DIGEST] != content_digest(data):
+        raise OperationFailed(
+            f"{path}: the plan was modified after `exclusions plan --out` saved it (its digest no "
+            "longer matches its content), so it is not what was reviewed; nothing was changed. "
+            "Make it again with plan --out"
         )
     return plan_from_json(data)
 

@@ -15,12 +15,12 @@ from typing import TypeVar
 from reconciler.core import captures as capture_rules
 from reconciler.core.captures import HitWorkers
 from reconciler.core.desired import hits_needed
-from reconciler.core.live import LivePool, LiveQualificationType
+from reconciler.core.live import LivePool
 from reconciler.core.model import Capture, Pool, Repository, Study
 from reconciler.core.planner import Reading
 from reconciler.core.problems import Problem
 from reconciler.lab.yaml_files import locate
-from reconciler.platform.base import HitGone, Platform
+from reconciler.platform.base import HitGone, Platform, PlatformError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -35,19 +35,40 @@ def run_all(function: Callable[[T], R], items: Iterable[T], concurrency: int) ->
         return list(pool.map(function, listed))
 
 
-def find_pool_type(platform: Platform, pool: Pool, target: str) -> LiveQualificationType | None:
-    """The one way to find a pool's qualification type on a target: the ID pinned for the target
-    in config.yaml (which must exist), else the requester's own type of the pool's exact name."""
-    return platform.find_qualification_type(pool.name, pool.pinned_type_ids.get(target))
+# The platform's code for a type it does not know (MTurk's; another platform maps its own to it).
+TYPE_DOES_NOT_EXIST = "AWS.MechanicalTurk.QualificationTypeDoesNotExist"
+
+
+def find_pool_type(platform: Platform, pool: Pool, target: str, recorded: Mapping[str, str]) -> LivePool:
+    """The one way to find a pool's qualification type (or group) on a target: the ID pinned for
+    the target in config.yaml (which must exist), else the ID recorded in the target's pools.yaml,
+    else (never created or adopted yet) the requester's own type of the pool's exact name.
+
+    A recorded ID the platform no longer knows is reported, not replaced by a search: the plan
+    then shows a re-creation with every holder granted again."""
+    pinned = pool.pinned_type_ids.get(target)
+    if pinned:
+        return LivePool(pool.key, platform.find_qualification_type(pool.name, pinned), found_by="pinned")
+    recorded_id = recorded.get(pool.key)
+    if recorded_id:
+        try:
+            live_type = platform.find_qualification_type(pool.name, recorded_id)
+        except PlatformError as error:
+            if error.code != TYPE_DOES_NOT_EXIST:
+                raise
+            return LivePool(pool.key, None, found_by="recorded", missing_recorded_id=recorded_id)
+        return LivePool(pool.key, live_type, found_by="recorded")
+    return LivePool(pool.key, platform.find_qualification_type(pool.name, None), found_by="name")
 
 
 def read_pools(
-    platform: Platform, pools: Iterable[Pool], target: str, concurrency: int
+    platform: Platform, pools: Iterable[Pool], target: str, recorded: Mapping[str, str], concurrency: int
 ) -> dict[str, LivePool]:
     def read(pool: Pool) -> LivePool:
-        live_type = find_pool_type(platform, pool, target)
-        holders = platform.list_holders(live_type.type_id) if live_type else {}
-        return LivePool(pool.key, live_type, holders)
+        live = find_pool_type(platform, pool, target, recorded)
+        if live.qualification_type is not None:
+            live.holders = platform.list_holders(live.qualification_type.type_id)
+        return live
 
     return {live.pool: live for live in run_all(read, pools, concurrency)}
 
@@ -57,6 +78,7 @@ def read_live(
     platform: Platform,
     target: str,
     captures: Mapping[str, Capture],
+    recorded: Mapping[str, str],
     now: datetime,
     concurrency: int,
 ) -> Reading:
@@ -65,7 +87,9 @@ def read_live(
     # the longer of the two (holder pages are a chain of NextTokens and cannot be parallelised).
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="plan") as both:
         hits = both.submit(read_hits, platform, needed, captures, target, now, concurrency)
-        live = both.submit(read_pools, platform, repository.config.pools.values(), target, concurrency)
+        live = both.submit(
+            read_pools, platform, repository.config.pools.values(), target, recorded, concurrency
+        )
         return Reading(live.result(), hits.result())
 
 
@@ -104,9 +128,12 @@ def _never_captured(hit_id: str, places: list[tuple[Study, int]]) -> Iterable[Pr
         line, column = locate(study.path, ["hits", index])
         yield Problem(
             study.path,
-            f"HIT {hit_id} no longer exists on MTurk (disposed of 120 days after its creation) "
-            "and its workers were never captured",
-            "list the HIT's workers under 'workers:' (from your own records) and remove the HIT",
+            f"MTurk does not know HIT {hit_id} and its workers were never captured: it may be "
+            "mistyped, belong to another target (the sandbox or another account), or have been "
+            "disposed of (MTurk deletes HITs 120 days after their creation)",
+            "if mistyped, correct it (compare with the requester site's 'Manage' page); if it is "
+            "another target's, plan that target with --target; if it was disposed of, list its "
+            "workers under 'workers:' from your own records and remove the HIT",
             line,
             column,
         )

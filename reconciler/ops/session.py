@@ -6,13 +6,13 @@ target the same way, and refuses to touch the platform while the repository has 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reconciler.core.live import LiveQualificationType
+from reconciler.core.live import LivePool, LiveQualificationType
 from reconciler.core.model import Capture, Repository, Target
 from reconciler.core.plan import Plan
 from reconciler.core.planner import Reading, fingerprints_from_captures, make_plan
@@ -21,6 +21,7 @@ from reconciler.core.safety import example_pool_problems
 from reconciler.lab.captures import write_capture
 from reconciler.lab.layout import Layout
 from reconciler.lab.loading import LoadResult, load_captures, load_repository
+from reconciler.lab.pool_types import read_pool_types, record_pool_types
 from reconciler.lab.yaml_files import locate
 from reconciler.ops.applying import ApplyReport, Progress, apply_plan
 from reconciler.ops.failures import OperationFailed
@@ -36,6 +37,7 @@ class Session:
     platform: Platform
     captures: dict[str, Capture]
     warnings: list[Problem]
+    pool_types: dict[str, str] = field(default_factory=dict)  # pool -> ID recorded in pools.yaml
 
     @property
     def layout(self) -> Layout:
@@ -48,15 +50,39 @@ class Session:
     def read_and_capture(self, now: datetime) -> Reading:
         """Read the live side and write back every capture that changed (they never shrink)."""
         reading = read_live(
-            self.repository, self.platform, self.target.name, self.captures, now, self.concurrency
+            self.repository,
+            self.platform,
+            self.target.name,
+            self.captures,
+            self.pool_types,
+            now,
+            self.concurrency,
         )
         self.save_captures(reading.hits.changed_captures)
+        self.adopt_found_types(reading.live.values(), now)
         reading.hits.require_complete()
         return reading
 
     def find_pool_type(self, pool_key: str) -> LiveQualificationType | None:
         """The pool's qualification type on this target, found the one way every command uses."""
-        return find_pool_type(self.platform, self.repository.config.pools[pool_key], self.target.name)
+        pool = self.repository.config.pools[pool_key]
+        live = find_pool_type(self.platform, pool, self.target.name, self.pool_types)
+        self.adopt_found_types([live], utc_now())
+        return live.qualification_type
+
+    def adopt_found_types(self, found: Iterable[LivePool], now: datetime) -> None:
+        """Record every type found by its name: from now on it is read by its ID, so a lagging
+        search index or a renamed pool can never point the lab at another type."""
+        adopted = {
+            live.pool: (live.qualification_type.type_id, live.qualification_type.name)
+            for live in found
+            if live.found_by == "name" and live.qualification_type is not None
+        }
+        self.record_types(adopted, now)
+
+    def record_types(self, recorded: Mapping[str, tuple[str, str]], now: datetime) -> None:
+        record_pool_types(self.layout, self.target.name, recorded, now)
+        self.pool_types.update({pool: type_id for pool, (type_id, _) in recorded.items()})
 
     def save_captures(self, changed: list[Capture]) -> None:
         for capture in changed:
@@ -66,13 +92,23 @@ class Session:
         """Fingerprints of the live state (read now) and of the desired state (from the repository
         and its captures alone). The desired one is None when a HIT has no capture to go by."""
         live = read_pools(
-            self.platform, self.repository.config.pools.values(), self.target.name, self.concurrency
+            self.platform,
+            self.repository.config.pools.values(),
+            self.target.name,
+            self.pool_types,
+            self.concurrency,
         )
         captured = {hit_id: capture.workers for hit_id, capture in self.captures.items()}
         return fingerprints_from_captures(self.repository, live, captured, now.date())
 
     def apply(self, plan: Plan, advance: Progress | None = None) -> ApplyReport:
-        return apply_plan(self.platform, plan, concurrency=self.concurrency, advance=advance)
+        def created(pool: str, qualification_type: LiveQualificationType) -> None:
+            # Recorded the moment it exists, so even an apply that fails later never searches again.
+            self.record_types({pool: (qualification_type.type_id, qualification_type.name)}, utc_now())
+
+        return apply_plan(
+            self.platform, plan, concurrency=self.concurrency, advance=advance, on_type_created=created
+        )
 
     def plan(self, now: datetime | None = None) -> Plan:
         moment = now or utc_now()
@@ -85,7 +121,7 @@ def utc_now() -> datetime:
 
 def load_checked(
     root: Path, target_name: str | None
-) -> tuple[Repository, Target, dict[str, Capture], list[Problem]]:
+) -> tuple[Repository, Target, dict[str, Capture], list[Problem], dict[str, str]]:
     """The repository, the chosen target and its captures, or ``InvalidInput`` with every error."""
     result = load_repository(root, with_captures=False)
     repository = result.require()
@@ -106,17 +142,19 @@ def load_checked(
     captures_result = LoadResult(None)
     captures = load_captures(Layout(root), name, captures_result)
     captures_result.require_no_errors()
-    return repository, repository.config.targets[name], captures, result.problems + captures_result.problems
+    pool_types = read_pool_types(Layout(root), name)
+    target = repository.config.targets[name]
+    return repository, target, captures, result.problems + captures_result.problems, pool_types
 
 
 @contextmanager
 def open_session(root: Path, target_name: str | None, *, to_change: bool = False) -> Iterator[Session]:
     """A session on the target. ``to_change``: the caller will change the platform, so pools that
     still carry the shipped example's texts are refused before anything is read from it."""
-    repository, target, captures, warnings = load_checked(root, target_name)
+    repository, target, captures, warnings, pool_types = load_checked(root, target_name)
     if to_change:
         refusals = example_pool_problems(repository.config.pools.values(), target)
         if refusals:
             raise OperationFailed("; ".join(str(refusal) for refusal in refusals) + "; nothing was changed")
     with open_target(target) as platform:
-        yield Session(repository, target, platform, captures, warnings)
+        yield Session(repository, target, platform, captures, warnings, pool_types)

@@ -2,15 +2,52 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from reconciler.core.live import QualificationTypeSettings
 from reconciler.core.plan import FORMAT_VERSION, Plan, PoolPlan, TypeChange, WorkerChange
+from reconciler.render.mask import make_masker, mask_in_text
+
+DIGEST = "digest"
+
+
+def content_digest(document: Mapping[str, Any]) -> str:
+    """A digest of everything in ``document`` but its own digest, over canonical JSON (sorted keys,
+    no spaces), so a saved plan is bound to its content: any edit changes it."""
+    content = {key: value for key, value in document.items() if key != DIGEST}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def plan_to_json(plan: Plan) -> dict[str, Any]:
+    document = _plan_content(plan)
+    return {**document, DIGEST: content_digest(document)}
+
+
+def masked_plan_json(plan: Plan) -> dict[str, Any]:
+    """The plan's JSON form for display (``--mask-worker-ids``): every worker ID masked, in the
+    changes and in any message. It cannot be applied (apply needs whole IDs) and carries no digest."""
+    document = _plan_content(plan)
+    every_id = {c.worker_id for pool in plan.pools for c in (*pool.grants, *pool.revokes, *pool.updates)}
+    mask = make_masker(every_id)
+
+    def masked(value: Any, key: str = "") -> Any:
+        if isinstance(value, dict):
+            return {name: masked(item, name) for name, item in value.items()}
+        if isinstance(value, list):
+            return [masked(item) for item in value]
+        if isinstance(value, str):
+            return mask(value) if key == "worker_id" else mask_in_text(value, mask, every_id)
+        return value
+
+    return {**masked(document), "worker_ids_masked": True}
+
+
+def _plan_content(plan: Plan) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
         "target": plan.target,
@@ -24,6 +61,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
             "changes": plan.has_changes,
         },
         "warnings": list(plan.warnings),
+        "refusals": [{"check": check, "message": message} for check, message in plan.refusals],
         "pools": [_pool_to_json(pool) for pool in plan.pools],
     }
 
@@ -49,13 +87,14 @@ def _pool_to_json(pool: PoolPlan) -> dict[str, Any]:
             "auto_granted": settings.auto_granted,
         },
         "qualification_type_change": type_change,
+        "qualification_type_live_name": pool.live_name,
         "revoke_reason": pool.revoke_reason,
         "holders_before": pool.holders_before,
         "holders_after": pool.holders_after,
         "grant": [
             {"worker_id": c.worker_id, "value": c.new_value, "studies": list(c.studies)} for c in pool.grants
         ],
-        "revoke": [{"worker_id": c.worker_id, "value": c.old_value} for c in pool.revokes],
+        "revoke": [{"worker_id": c.worker_id, "value": c.old_value, "cause": c.cause} for c in pool.revokes],
         "update": [
             {
                 "worker_id": c.worker_id,
@@ -77,6 +116,7 @@ def plan_from_json(data: Mapping[str, Any]) -> Plan:
         live_fingerprint=data["fingerprints"]["live"],
         desired_fingerprint=data["fingerprints"]["desired"],
         warnings=tuple(data.get("warnings", ())),
+        refusals=tuple((refusal["check"], refusal["message"]) for refusal in data.get("refusals", ())),
     )
 
 
@@ -99,10 +139,13 @@ def _pool_from_json(data: Mapping[str, Any]) -> PoolPlan:
         grants=tuple(
             WorkerChange(c["worker_id"], None, c["value"], tuple(c.get("studies", ()))) for c in data["grant"]
         ),
-        revokes=tuple(WorkerChange(c["worker_id"], c["value"], None) for c in data["revoke"]),
+        revokes=tuple(
+            WorkerChange(c["worker_id"], c["value"], None, cause=c.get("cause", "")) for c in data["revoke"]
+        ),
         updates=tuple(
             WorkerChange(c["worker_id"], c["old_value"], c["value"], tuple(c.get("studies", ())))
             for c in data["update"]
         ),
         revoke_reason=data.get("revoke_reason"),
+        live_name=data.get("qualification_type_live_name"),
     )

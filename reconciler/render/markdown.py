@@ -117,7 +117,7 @@ def _summary_line(plan: Plan) -> str:
 
 
 def _head(plan: Plan) -> list[str]:
-    lines = [*_title(plan), "", _summary_line(plan), ""]
+    lines = [*_title(plan), "", *_refusals(plan), _summary_line(plan), ""]
     if plan.warnings:
         count = len(plan.warnings)
         lines += ["> [!WARNING]", f"> **{count} warning{'s' * (count != 1)}**", ">"]
@@ -133,7 +133,7 @@ def _head(plan: Plan) -> list[str]:
         revokes = f"🔴 **{len(pool.revokes)}**" if pool.revokes else "0"
         change = pool.type_change.action if pool.type_change else "—"
         lines.append(
-            f"| {escape(pool.pool)} | {escape(pool.settings.name)} | {pool.holders_before} | "
+            f"| {escape(pool.pool)} | {_type_name(pool)} | {pool.holders_before} | "
             f"{pool.holders_after} | {len(pool.grants)} | {len(pool.updates)} | {revokes} | {change} |"
         )
     lines.append("")
@@ -144,6 +144,22 @@ def _head(plan: Plan) -> list[str]:
             lines += _type_change(pool)
         lines.append("")
     return lines
+
+
+def _type_name(pool: PoolPlan) -> str:
+    """The type under its live name; a differing name in config.yaml is flagged beside it."""
+    if pool.live_name is None or pool.live_name == pool.settings.name:
+        return escape(pool.settings.name)
+    return f"{escape(pool.live_name)} ⚠️ config.yaml: {escape(pool.settings.name)}"
+
+
+def _refusals(plan: Plan) -> list[str]:
+    """What apply will refuse, above everything else: a green-looking plan must not hide it."""
+    if not plan.refusals:
+        return []
+    lines = ["> [!CAUTION]", "> **`exclusions apply` will refuse this plan** unless:", ">"]
+    lines += [f"> - {escape(check)}: {escape(message, 800)}" for check, message in plan.refusals]
+    return [*lines, ""]
 
 
 def _type_change(pool: PoolPlan) -> list[str]:
@@ -175,18 +191,19 @@ def _revocation_sections(plan: Plan, mask: Callable[[str], str]) -> list[_Sectio
                 "### 🔴 Revocations",
                 "",
                 "> [!CAUTION]",
-                f"> This plan **revokes {total} qualification{'s' * (total != 1)}**: those workers are in no "
-                "excluding study of the pool any more, and will no longer be kept out of its studies. "
-                "Check that every study behind them was meant to be released or to expire.",
+                f"> This plan **revokes {total} qualification{'s' * (total != 1)}**: those workers will no "
+                "longer be kept out of the pool's studies. Check the cause of each below.",
                 "",
             ]
         section = _Section(
             intro,
             f"🔴 pool <b>{escape(pool.pool)}</b>: {len(pool.revokes)} to revoke",
-            ["| Change | Worker | Value now |", "| --- | --- | ---: |"],
+            ["| Change | Worker | Value now | Cause |", "| --- | --- | ---: | --- |"],
         )
         for change in pool.revokes:
-            section.rows.append(f"| 🔴 **revoke** | {_worker(change, mask)} | {change.old_value} |")
+            section.rows.append(
+                f"| 🔴 **revoke** | {_worker(change, mask)} | {change.old_value} | {escape(change.cause, 400)} |"
+            )
         sections.append(section)
     return sections
 

@@ -19,6 +19,10 @@ def render_text(plan: Plan, console: Console, *, verbose: bool = False, show_wor
     )
     mask = make_masker(every_id, show=show_worker_ids)
     console.print(Text.assemble(("Target: ", "bold"), plan.target))
+    if plan.refusals:
+        console.print(Text("apply will refuse this plan unless:", style="bold red"))
+        for check, message in plan.refusals:
+            console.print(Text.assemble(("  refused: ", "bold red"), f"{check}: {message}"))
     for warning in plan.warnings:
         console.print(Text.assemble(("warning: ", "bold yellow"), warning))
     for pool in plan.pools:
@@ -38,13 +42,25 @@ def render_text(plan: Plan, console: Console, *, verbose: bool = False, show_wor
     if types:
         summary.append(f", {types} qualification type change{'s' * (types != 1)}")
     summary.append(".")
+    if plan.refusals:
+        summary.append(
+            f" apply will refuse it ({len(plan.refusals)} safety check(s), shown above).", style="bold red"
+        )
     console.print(summary)
 
 
 def _render_pool(pool: PoolPlan, console: Console, mask: Callable[[str], str], verbose: bool) -> None:
     header = Text.assemble(("Pool ", "bold"), (pool.pool, "bold cyan"))
-    header.append(f'  qualification type {pool.type_id or "(new)"} "{pool.settings.name}"', style="dim")
+    shown_name = pool.live_name or pool.settings.name  # a type is shown under its live name
+    header.append(f'  qualification type {pool.type_id or "(new)"} "{shown_name}"', style="dim")
     console.print(header)
+    if pool.live_name is not None and pool.live_name != pool.settings.name:
+        console.print(
+            Text(
+                f'  ! config.yaml names it "{pool.settings.name}": MTurk cannot rename a type',
+                style="bold red",
+            )
+        )
     counts = f"  {pool.holders_before} holders now, {pool.holders_after} after: "
     counts += (
         f"{len(pool.grants)} to grant, {len(pool.revokes)} to revoke, {len(pool.updates)} to update value"
@@ -68,7 +84,7 @@ def _render_pool(pool: PoolPlan, console: Console, mask: Callable[[str], str], v
         pool.revokes,
         mask,
         verbose,
-        lambda c: f"value {c.old_value}, in no excluding study of this pool any more",
+        lambda c: f"value {c.old_value}: {c.cause}" if c.cause else f"value {c.old_value}",
     )
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from reconciler.core.desired import desired_holders, hits_needed
+from reconciler.core.desired import desired_holders, hits_needed, revocation_causes
 from reconciler.core.model import StudyStatus
 from tests.core.fakes import TODAY, pool, study
 
@@ -90,3 +90,58 @@ def test_hits_needed_names_each_place_of_each_hit_of_excluding_studies_only() ->
     released = study("s3", hits=("3HITRELEASED000000000000000000",), status=StudyStatus.RELEASED)
     needed = hits_needed([one, two, released], TODAY)
     assert needed == {HIT_A: [(one, 0), (two, 0)], HIT_B: [(one, 1)]}
+
+
+CAUSE_CASES = [
+    pytest.param(
+        [
+            study("s1", workers=("AWORKER00001",)),
+            study("s2", status=StudyStatus.RELEASED, workers=("AWORKER00001",)),
+        ],
+        2,
+        "in 1 excluding study (s1), fewer than the pool's exclude_after: 2",
+        id="below exclude_after",
+    ),
+    pytest.param(
+        [study("s1", status=StudyStatus.RELEASED, hits=(HIT_A,))],
+        1,
+        "s1 was released",
+        id="released, through a HIT read",
+    ),
+    pytest.param(
+        [study("s1", workers=("AWORKER00001",), exclude_until=TODAY - timedelta(days=1))],
+        1,
+        f"s1 stopped excluding after its exclude_until, {TODAY - timedelta(days=1)}",
+        id="expired",
+    ),
+    pytest.param(
+        [
+            study("s1", status=StudyStatus.RELEASED, workers=("AWORKER00001",)),
+            study("s2", status=StudyStatus.RELEASED, workers=("AWORKER00001",)),
+        ],
+        1,
+        "s1 was released; s2 was released",
+        id="two studies ended",
+    ),
+    pytest.param(
+        [study("s1", workers=("AWORKER00009",))],
+        1,
+        "listed in no study of this pool: granted outside the repository, or its study file was deleted",
+        id="never listed",
+    ),
+    pytest.param(
+        [study("s1", pools=("games",), status=StudyStatus.RELEASED, workers=("AWORKER00001",))],
+        1,
+        "listed in no study of this pool: granted outside the repository, or its study file was deleted",
+        id="listed only in another pool's study",
+    ),
+]
+
+
+@pytest.mark.parametrize(("studies", "exclude_after", "expected"), CAUSE_CASES)
+def test_the_cause_of_a_revocation(studies: list, exclude_after: int, expected: str) -> None:
+    spec = pool(exclude_after=exclude_after)
+    wanted = desired_holders(spec, studies, HIT_WORKERS, TODAY)
+    assert "AWORKER00001" not in wanted.values
+    causes = revocation_causes(spec, studies, HIT_WORKERS, wanted, ["AWORKER00001"], TODAY)
+    assert causes == {"AWORKER00001": expected}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from reconciler.core.safety import (
     ExamplePoolOnPlatform,
     SafetyError,
     TooManyRevocations,
+    TypeNameMismatch,
     UnexpectedRevocationCount,
     WouldEmptyPool,
     example_pool_problems,
@@ -50,6 +52,13 @@ def plan_revoking(before: int, revoked: int, granted: int = 0) -> Plan:
         pytest.param(1, 1, 1, {}, None, [], id="not empty when someone is granted"),
         pytest.param(10, 10, 0, {}, None, [TooManyRevocations, WouldEmptyPool], id="both reasons, at once"),
         pytest.param(0, 0, 5, {}, None, [], id="grants only"),
+        pytest.param(9, 2, 0, {}, None, [], id="a small pool: two pass"),
+        pytest.param(9, 8, 0, {}, None, [TooManyRevocations], id="a small pool: eight of nine refused"),
+        pytest.param(9, 8, 0, {"approved_revocations": 8}, None, [], id="approved in config, exactly"),
+        pytest.param(
+            9, 7, 0, {"approved_revocations": 8}, None, [UnexpectedRevocationCount], id="approved, not this"
+        ),
+        pytest.param(9, 9, 0, {"approved_revocations": 9}, None, [], id="an approved emptying of a pool"),
     ],
 )
 def test_safety(
@@ -94,3 +103,12 @@ def test_the_shipped_example_texts_are_refused_on_real_mturk(
     assert isinstance(problem, ExamplePoolOnPlatform)
     assert f"pool 'deception': its {refused} still say 'Example Lab'" in str(problem)
     assert f"target '{target.name}'" in str(problem)
+
+
+def test_a_type_named_otherwise_than_its_pool_is_refused_whatever_is_allowed() -> None:
+    plan = plan_revoking(100, 0, 1)
+    renamed = replace(plan, pools=(replace(plan.pools[0], live_name="Another qualification"),))
+    for allow in (None, 0):
+        problems = safety_problems(renamed, {"deception": pool()}, allow)
+        assert [type(problem) for problem in problems] == [TypeNameMismatch]
+        assert "'Another qualification'" in str(problems[0]) and "docs/concepts.md" in str(problems[0])

@@ -17,7 +17,7 @@ def repository(*studies) -> Repository:  # type: ignore[no-untyped-def]
 
 
 def plan_against(platform: FakePlatform, repo: Repository):  # type: ignore[no-untyped-def]
-    live: dict[str, LivePool] = read_pools(platform, repo.config.pools.values(), "local", 1)
+    live: dict[str, LivePool] = read_pools(platform, repo.config.pools.values(), "local", {}, 1)
     return make_plan(repo, Reading(live, HitWorkers({}, [], [], 0)), "local", NOW)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -38,6 +38,7 @@ class LocalMTurk:
         fail_rate: float = 0.0,
         fault_seed: int = 0,
         clock: datetime | None = None,
+        type_search_lag: float = 0.0,
     ) -> None:
         self._host = host
         self._port = port
@@ -48,7 +49,9 @@ class LocalMTurk:
         )
         self._counters = Counters()
         self.store = StateStore(state_path)
-        operations = Operations(self.store, self.clock)
+        # Seconds a new qualification type stays out of ListQualificationTypes(Query=...), on the
+        # emulator's clock (so a test moves the clock rather than waiting).
+        operations = Operations(self.store, self.clock, timedelta(seconds=type_search_lag))
         self._protocol = Protocol(operations, self.faults, self._counters)
         self._admin = Admin(self.store, self.clock, self.faults, self._counters)
         self._server: LocalServer | None = None

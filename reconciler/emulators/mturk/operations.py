@@ -62,6 +62,9 @@ class Context:
     requester: str
     now: datetime
     records: list[Record] = field(default_factory=list)
+    # How long a new qualification type stays out of ListQualificationTypes' search (MTurk's
+    # search index lags its creation by up to about a minute).
+    type_search_lag: timedelta = timedelta(0)
 
     def fail(self, message: str, turk_error_code: str) -> ApiError:
         # Real MTurk ends its messages with the request time in epoch milliseconds.
@@ -295,6 +298,8 @@ def list_qualification_types(ctx: Context, params: dict[str, Any]) -> dict[str, 
             query in (text or "").lower() for text in (qt.name, qt.description, qt.keywords)
         ):
             continue
+        if query and ctx.now - qt.created < ctx.type_search_lag:
+            continue  # not in the search index yet; GetQualificationType finds it already
         matches.append(qt)
     scope = json.dumps([ctx.requester, query, owned_only])
     page, token = _index_page(ctx, params, matches, "qualification-types", scope)
@@ -551,9 +556,10 @@ HANDLERS: dict[str, Handler] = {
 class Operations:
     """Runs handlers atomically under the store's lock and journals what they changed."""
 
-    def __init__(self, store: StateStore, clock: Clock) -> None:
+    def __init__(self, store: StateStore, clock: Clock, type_search_lag: timedelta = timedelta(0)) -> None:
         self.store = store
         self.clock = clock
+        self.type_search_lag = type_search_lag
 
     def call(self, operation: str, access_key_id: str, params: dict[str, Any]) -> dict[str, Any]:
         handler = HANDLERS.get(operation)
@@ -561,7 +567,12 @@ class Operations:
             raise unsupported_operation(operation)
         with self.store.lock:
             state = self.store.state
-            ctx = Context(state=state, requester=state.requester_for(access_key_id), now=self.clock.now())
+            ctx = Context(
+                state=state,
+                requester=state.requester_for(access_key_id),
+                now=self.clock.now(),
+                type_search_lag=self.type_search_lag,
+            )
             result = handler(ctx, params)
             self.store.log(ctx.records)  # journalled before the answer leaves the server
         return result
