@@ -800,7 +800,9 @@ def test_a_new_labs_workflow_steps_plan_and_apply_against_the_local_mturk(
     assert applied.status == 0, applied.stderr
     assert "Created the qualification type of pool 'deception'" in applied.stdout
     committed = runner.run(apply, "apply", "commit the refreshed captures")
-    assert committed.status == 0 and "No capture changed." in committed.stdout
+    # The new type's ID is recorded under locks/ the moment it is created, and committed with it.
+    assert committed.status == 0 and "Pushed the refreshed captures." in committed.stdout
+    assert "pools.yaml" in origin_files(origin, f"exclusions/locks/{TARGET}")
     assert origin_files(origin, ".github/workflows") == ["apply.yml", "capture.yml", "plan.yml"]
 
 
