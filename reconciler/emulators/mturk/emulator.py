@@ -11,8 +11,8 @@ from typing import Any
 from reconciler.emulators.mturk.admin import Admin
 from reconciler.emulators.mturk.clock import Clock
 from reconciler.emulators.mturk.counters import Counters
+from reconciler.emulators.mturk.dispatch import Operations
 from reconciler.emulators.mturk.faults import Faults, ScriptedFault
-from reconciler.emulators.mturk.operations import Operations
 from reconciler.emulators.mturk.persistence import StateStore
 from reconciler.emulators.mturk.protocol import Protocol
 from reconciler.emulators.mturk.seed import load_seed, merge_seed

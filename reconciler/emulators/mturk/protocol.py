@@ -16,6 +16,7 @@ from typing import Any
 
 from reconciler.emulators.mturk import model
 from reconciler.emulators.mturk.counters import Counters
+from reconciler.emulators.mturk.dispatch import Operations
 from reconciler.emulators.mturk.errors import (
     CORAL,
     ApiError,
@@ -25,7 +26,6 @@ from reconciler.emulators.mturk.errors import (
     validation_error,
 )
 from reconciler.emulators.mturk.faults import Faults
-from reconciler.emulators.mturk.operations import Operations
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
 ACCEPTED_CONTENT_TYPES = frozenset({"application/x-amz-json-1.1", "application/x-amz-json-1.0"})
