@@ -17,7 +17,14 @@ ACCESS_KEY = "AKIDLOCALTEST"
 TARGET = "MTurkRequesterServiceV20170117."
 
 
-def make_client(url: str, *, key: str = ACCESS_KEY, retries: int | None = None, validate: bool = True) -> Any:
+def make_client(
+    url: str,
+    *,
+    key: str = ACCESS_KEY,
+    secret: str = "fake-secret",
+    retries: int | None = None,
+    validate: bool = True,
+) -> Any:
     config = Config(
         # total_max_attempts counts the first attempt; botocore's max_attempts counts only retries.
         retries={"total_max_attempts": retries, "mode": "standard"} if retries else None,
@@ -28,7 +35,7 @@ def make_client(url: str, *, key: str = ACCESS_KEY, retries: int | None = None, 
         endpoint_url=url,
         region_name="us-east-1",
         aws_access_key_id=key,
-        aws_secret_access_key="fake-secret",
+        aws_secret_access_key=secret,
         config=config,
     )
 

@@ -9,6 +9,7 @@ from reconciler.emulators.mturk.clock import Clock
 from reconciler.emulators.mturk.errors import unsupported_operation
 from reconciler.emulators.mturk.operations import Context, Handler
 from reconciler.emulators.mturk.persistence import StateStore
+from reconciler.emulators.mturk.traps import Traps
 
 HANDLERS: dict[str, Handler] = {
     **operations.HANDLERS,
@@ -21,9 +22,10 @@ HANDLERS: dict[str, Handler] = {
 class Operations:
     """Answers requester operations; every handler sees a consistent state and journals its records."""
 
-    def __init__(self, store: StateStore, clock: Clock) -> None:
+    def __init__(self, store: StateStore, clock: Clock, traps: Traps) -> None:
         self.store = store
         self.clock = clock
+        self.traps = traps
 
     def call(self, operation: str, access_key_id: str, params: dict[str, Any]) -> dict[str, Any]:
         handler = HANDLERS.get(operation)
@@ -31,7 +33,12 @@ class Operations:
             raise unsupported_operation(operation)
         with self.store.lock:
             state = self.store.state
-            ctx = Context(state=state, requester=state.requester_for(access_key_id), now=self.clock.now())
+            ctx = Context(
+                state=state,
+                requester=state.requester_for(access_key_id),
+                now=self.clock.now(),
+                traps=self.traps,
+            )
             result = handler(ctx, params)
             self.store.log(ctx.records)  # journalled before the answer leaves the server
         return result

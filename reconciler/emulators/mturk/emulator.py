@@ -17,6 +17,7 @@ from reconciler.emulators.mturk.persistence import StateStore
 from reconciler.emulators.mturk.protocol import Protocol
 from reconciler.emulators.mturk.seed import load_seed, merge_seed
 from reconciler.emulators.mturk.server import LocalServer, make_server
+from reconciler.emulators.mturk.traps import Traps
 
 
 class LocalMTurk:
@@ -38,6 +39,9 @@ class LocalMTurk:
         fail_rate: float = 0.0,
         fault_seed: int = 0,
         clock: datetime | None = None,
+        empty_last_page: bool = False,
+        fill_requirement_defaults: bool = False,
+        credentials: dict[str, str] | None = None,
     ) -> None:
         self._host = host
         self._port = port
@@ -48,9 +52,15 @@ class LocalMTurk:
         )
         self._counters = Counters()
         self.store = StateStore(state_path)
-        operations = Operations(self.store, self.clock)
+        # The real service's traps (see ``traps``): off unless asked for.
+        self.traps = Traps(
+            empty_last_page=empty_last_page,
+            fill_requirement_defaults=fill_requirement_defaults,
+            credentials=dict(credentials) if credentials is not None else None,
+        )
+        operations = Operations(self.store, self.clock, self.traps)
         self._protocol = Protocol(operations, self.faults, self._counters)
-        self._admin = Admin(self.store, self.clock, self.faults, self._counters)
+        self._admin = Admin(self.store, self.clock, self.faults, self._counters, self.traps)
         self._server: LocalServer | None = None
         self._thread: threading.Thread | None = None
         self._url: str | None = None

@@ -29,6 +29,7 @@ from reconciler.emulators.mturk.state import (
     State,
     make_id,
 )
+from reconciler.emulators.mturk.traps import Traps, requirement_as_mturk_returns_it
 
 DISPOSAL_AGE = timedelta(days=120)  # MTurk disposes of a HIT 120 days after its creation
 TOKEN_LIFETIME = timedelta(hours=24)  # how long a UniqueRequestToken blocks duplicates
@@ -61,6 +62,7 @@ class Context:
     requester: str
     now: datetime
     records: list[Record] = field(default_factory=list)
+    traps: Traps = field(default_factory=Traps)
 
     def fail(self, message: str, turk_error_code: str) -> ApiError:
         # Real MTurk ends its messages with the request time in epoch milliseconds.
@@ -104,6 +106,8 @@ def _index_page(
     size = _page_size(params)
     page = items[start : start + size]
     more = start + size < len(items)
+    # The trap: a last page that is exactly full still gets a token, leading to an empty page.
+    more = more or (ctx.traps.empty_last_page and len(page) == size > 0)
     return page, (_encode_token(kind, scope, str(start + size)) if more else None)
 
 
@@ -275,7 +279,11 @@ def _hit_view(ctx: Context, hit: HIT) -> dict[str, Any]:
         "Expiration": hit.expiration,
         "AssignmentDurationInSeconds": hit.assignment_duration,
         "RequesterAnnotation": hit.requester_annotation,
-        "QualificationRequirements": hit.qualification_requirements,
+        "QualificationRequirements": (
+            [requirement_as_mturk_returns_it(r) for r in hit.qualification_requirements]
+            if ctx.traps.fill_requirement_defaults
+            else hit.qualification_requirements
+        ),
         "HITReviewStatus": hit.review_status,
         "NumberOfAssignmentsPending": counts.pending,
         "NumberOfAssignmentsAvailable": counts.available,
@@ -434,6 +442,8 @@ def list_workers_with_qualification_type(ctx: Context, params: dict[str, Any]) -
             token = _encode_token("workers", scope, page[-1].worker_id)
             break
         page.append(qualification)
+    if token is None and ctx.traps.empty_last_page and len(page) == size > 0:
+        token = _encode_token("workers", scope, page[-1].worker_id)
     return {
         "NumResults": len(page),
         "NextToken": token,
@@ -561,7 +571,7 @@ def list_hits(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     size = _page_size(params)
     page = visible[:size]
     token = None
-    if len(visible) > size:
+    if len(visible) > size or (ctx.traps.empty_last_page and len(page) == size > 0):
         last = page[-1]
         token = _encode_token("hits", ctx.requester, json.dumps([last.created.timestamp(), last.id]))
     return {"NumResults": len(page), "NextToken": token, "HITs": [_hit_view(ctx, h) for h in page]}
