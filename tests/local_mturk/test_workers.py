@@ -158,3 +158,27 @@ def test_a_blocked_worker_cannot_discover_or_accept(clocked: LocalMTurk, client_
     assert worker.accept(hit_id)[0] == 403
     client_at.delete_worker_block(WorkerId=NEWCOMER)
     worker.accepts(hit_id)
+
+
+def test_a_seeded_worker_still_on_an_assignment_is_pending_until_it_is_abandoned(tmp_path: Any) -> None:
+    seed = tmp_path / "seed.yaml"
+    seed.write_text(
+        "hits:\n"
+        "  - hit_id: 3AAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"
+        "    created: 2026-01-05T12:00:00Z\n"
+        "    max_assignments: 1\n"
+        "    assignment_duration_seconds: 600\n"
+        "    assignments:\n"
+        "      - worker_id: AEXAMPLEWORKER0001\n"
+        "        status: Accepted\n"
+        "        accepted: 2026-01-05T12:01:00Z\n"
+    )
+    with LocalMTurk(seed_path=seed, clock=START + timedelta(minutes=5)) as emulator:
+        client = make_client(emulator.endpoint_url)
+        hit = client.get_hit(HITId="3AAAAAAAAAAAAAAAAAAAAAAAAAAAAA")["HIT"]
+        assert (hit["HITStatus"], hit["NumberOfAssignmentsPending"]) == ("Unassignable", 1)
+        assert Worker(emulator.endpoint_url, NEWCOMER).accept("3AAAAAAAAAAAAAAAAAAAAAAAAAAAAA")[0] == 409
+        emulator.set_clock(START + timedelta(minutes=12))  # past 12:01 + 600 s
+        hit = client.get_hit(HITId="3AAAAAAAAAAAAAAAAAAAAAAAAAAAAA")["HIT"]
+        assert (hit["HITStatus"], hit["NumberOfAssignmentsAvailable"]) == ("Assignable", 1)
+        Worker(emulator.endpoint_url, NEWCOMER).accepts("3AAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
