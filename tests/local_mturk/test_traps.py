@@ -110,5 +110,6 @@ def test_the_tool_plans_applies_and_converges_with_every_trap_on(tmp_path: Path)
         assert again.status == 0, again.output
         wrong = lab.run("plan", AWS_SECRET_ACCESS_KEY="not-the-secret")
         assert wrong.status == 1, wrong.output
-        assert "InvalidSignatureException" in wrong.stderr or "signature" in wrong.stderr
+        assert "failed on target 'emu': InvalidSignatureException" in wrong.stderr
+        assert "nothing was changed" in wrong.stderr
         assert "Traceback" not in wrong.stderr
