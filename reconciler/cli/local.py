@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import configparser
 import json
 import signal
 import sys
@@ -39,6 +40,33 @@ def _parse_fail_calls(
         return [ScriptedFault.parse(value) for value in values]
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+def _read_credentials(path: Path) -> dict[str, str]:
+    """Access keys and secrets from a file in the AWS shared-credentials format."""
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(path.read_text(encoding="utf-8"), source=str(path))
+    except (OSError, UnicodeDecodeError, configparser.Error) as exc:
+        raise click.BadParameter(f"cannot read {path}: {exc}") from None
+    known: dict[str, str] = {}
+    for section in parser.sections():
+        key = parser.get(section, "aws_access_key_id", fallback=None)
+        secret = parser.get(section, "aws_secret_access_key", fallback=None)
+        if not key or not secret:
+            raise click.BadParameter(
+                f"{path}: profile [{section}] needs both aws_access_key_id and aws_secret_access_key"
+            )
+        known[key] = secret
+    if not known:
+        raise click.BadParameter(f"{path}: no [profile] with aws_access_key_id and aws_secret_access_key")
+    return known
+
+
+def _parse_credentials(
+    _ctx: click.Context, _param: click.Parameter, value: Path | None
+) -> dict[str, str] | None:
+    return _read_credentials(value) if value is not None else None
 
 
 @local_group.command("serve")
@@ -85,7 +113,24 @@ def _parse_fail_calls(
     type=click.FloatRange(min=0),
     default=0.0,
     metavar="SECONDS",
-    help="Hide a new qualification type from ListQualificationTypes(Query=...) for SECONDS, as MTurk's index does.",
+    help="Trap: hide a new qualification type from ListQualificationTypes(Query=...) for SECONDS, as MTurk's index does.",
+)
+@click.option(
+    "--empty-last-page",
+    is_flag=True,
+    help="Trap: a list whose last page is exactly full still gives a NextToken, then an empty page.",
+)
+@click.option(
+    "--fill-requirement-defaults",
+    is_flag=True,
+    help="Trap: answer requirements with ActionsGuarded and RequiredToPreview filled in, as MTurk does.",
+)
+@click.option(
+    "--credentials",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    callback=_parse_credentials,
+    help="Trap: accept only the access keys of this AWS-credentials-format file, and check "
+    "their signatures (unknown keys and bad signatures are answered as AWS answers them).",
 )
 def serve_command(
     *,
@@ -100,6 +145,9 @@ def serve_command(
     fail_calls: list[ScriptedFault],
     clock: datetime | None,
     type_search_lag: float,
+    empty_last_page: bool,
+    fill_requirement_defaults: bool,
+    credentials: dict[str, str] | None,
 ) -> None:
     """Serve the local MTurk until stopped.
 
@@ -125,6 +173,9 @@ def serve_command(
             fault_seed=fault_seed,
             clock=clock,
             type_search_lag=type_search_lag,
+            empty_last_page=empty_last_page,
+            fill_requirement_defaults=fill_requirement_defaults,
+            credentials=credentials,
         )
         for fault in fail_calls:
             emulator.faults.add_scripted(fault)

@@ -29,7 +29,7 @@ def open_target(target: Target) -> Iterator[MTurkPlatform]:
     """The target as a platform for the duration of the block."""
     concurrency = target.limits.max_concurrency or DEFAULT_CONCURRENCY
     if isinstance(target, LocalTarget):
-        from reconciler.emulators.mturk import LocalMTurk, SeedError
+        from reconciler.emulators.mturk import LocalMTurk, SeedError, StateError
 
         target.state_path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -37,6 +37,8 @@ def open_target(target: Target) -> Iterator[MTurkPlatform]:
             endpoint = server.start()
         except SeedError as error:  # its problems, each at its line, like any other file's
             raise InvalidInput(error.problems) from None
+        except StateError as error:  # e.g. `exclusions local serve` is serving this state
+            raise PlatformError(f"cannot use target '{target.name}': {error}") from None
         try:
             session = boto3.Session(
                 aws_access_key_id=LOCAL_ACCESS_KEY, aws_secret_access_key=LOCAL_SECRET_KEY

@@ -17,7 +17,14 @@ ACCESS_KEY = "AKIDLOCALTEST"
 TARGET = "MTurkRequesterServiceV20170117."
 
 
-def make_client(url: str, *, key: str = ACCESS_KEY, retries: int | None = None, validate: bool = True) -> Any:
+def make_client(
+    url: str,
+    *,
+    key: str = ACCESS_KEY,
+    secret: str = "fake-secret",
+    retries: int | None = None,
+    validate: bool = True,
+) -> Any:
     config = Config(
         # total_max_attempts counts the first attempt; botocore's max_attempts counts only retries.
         retries={"total_max_attempts": retries, "mode": "standard"} if retries else None,
@@ -28,7 +35,7 @@ def make_client(url: str, *, key: str = ACCESS_KEY, retries: int | None = None, 
         endpoint_url=url,
         region_name="us-east-1",
         aws_access_key_id=key,
-        aws_secret_access_key="fake-secret",
+        aws_secret_access_key=secret,
         config=config,
     )
 
@@ -101,3 +108,42 @@ def create_hit(client: Any, **extra: Any) -> dict[str, Any]:
     }
     params.update(extra)
     return dict(client.create_hit(**params)["HIT"])
+
+
+class Worker:
+    """A simulated worker, driven through the local MTurk's ``/_local/workers/`` endpoints."""
+
+    def __init__(self, url: str, worker_id: str) -> None:
+        self.url = url
+        self.worker_id = worker_id
+
+    def _path(self, tail: str) -> str:
+        return f"/_local/workers/{self.worker_id}/{tail}"
+
+    def discovers(self) -> list[str]:
+        status, body = admin(self.url, "GET", self._path("hits"))
+        assert status == 200, body
+        return [hit["hit_id"] for hit in body["hits"]]
+
+    def preview(self, hit_id: str) -> tuple[int, Any]:
+        return admin(self.url, "GET", self._path(f"hits/{hit_id}"))
+
+    def accept(self, hit_id: str) -> tuple[int, Any]:
+        return admin(self.url, "POST", self._path(f"hits/{hit_id}/accept"), {})
+
+    def accepts(self, hit_id: str) -> str:
+        """Accept, asserting it works; returns the assignment ID."""
+        status, body = self.accept(hit_id)
+        assert status == 200, body
+        return str(body["assignment_id"])
+
+    def submit(self, assignment_id: str, answer: str | None = None) -> tuple[int, Any]:
+        return admin(self.url, "POST", self._path(f"assignments/{assignment_id}/submit"), {"answer": answer})
+
+    def give_back(self, assignment_id: str) -> tuple[int, Any]:
+        return admin(self.url, "POST", self._path(f"assignments/{assignment_id}/return"), {})
+
+    def request_qualification(self, type_id: str) -> tuple[int, Any]:
+        return admin(
+            self.url, "POST", self._path("qualification-requests"), {"qualification_type_id": type_id}
+        )

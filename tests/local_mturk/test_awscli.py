@@ -57,3 +57,56 @@ def test_aws_cli_reports_a_request_error(local: LocalMTurk, tmp_path: Path) -> N
     assert result.returncode != 0
     assert "RequestError" in result.stderr
     assert "does not exist" in result.stderr
+
+
+def test_aws_cli_extends_expires_and_deletes_a_hit(local: LocalMTurk, tmp_path: Path) -> None:
+    balance = _aws(local.endpoint_url, tmp_path, "get-account-balance")
+    assert balance.returncode == 0, balance.stderr
+    assert json.loads(balance.stdout)["AvailableBalance"] == "10000.00"
+    created = _aws(
+        local.endpoint_url,
+        tmp_path,
+        "create-hit",
+        "--title",
+        "Trust game",
+        "--description",
+        "A short economic game",
+        "--reward",
+        "0.50",
+        "--lifetime-in-seconds",
+        "3600",
+        "--assignment-duration-in-seconds",
+        "600",
+        "--max-assignments",
+        "2",
+        "--question",
+        "<ExternalQuestion/>",
+    )
+    assert created.returncode == 0, created.stderr
+    hit_id = json.loads(created.stdout)["HIT"]["HITId"]
+    more = _aws(
+        local.endpoint_url,
+        tmp_path,
+        "create-additional-assignments-for-hit",
+        "--hit-id",
+        hit_id,
+        "--number-of-additional-assignments",
+        "3",
+    )
+    assert more.returncode == 0, more.stderr
+    expired = _aws(
+        local.endpoint_url,
+        tmp_path,
+        "update-expiration-for-hit",
+        "--hit-id",
+        hit_id,
+        "--expire-at",
+        "2000-01-01T00:00:00Z",
+    )
+    assert expired.returncode == 0, expired.stderr
+    got = json.loads(_aws(local.endpoint_url, tmp_path, "get-hit", "--hit-id", hit_id).stdout)["HIT"]
+    assert (got["MaxAssignments"], got["HITStatus"]) == (5, "Reviewable")
+    deleted = _aws(local.endpoint_url, tmp_path, "delete-hit", "--hit-id", hit_id)
+    assert deleted.returncode == 0, deleted.stderr
+    gone = _aws(local.endpoint_url, tmp_path, "get-hit", "--hit-id", hit_id)
+    assert gone.returncode != 0 and "does not exist" in gone.stderr

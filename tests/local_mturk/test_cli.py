@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import assert_no_traceback, copy_example, exclusions
 from tests.local_mturk.support import create_type, make_client
 
 SERVE = [sys.executable, "-m", "reconciler", "local", "serve"]
@@ -104,3 +105,71 @@ def test_help_explains_with_an_example() -> None:
     assert "Example:" in result.stdout
     assert "exclusions local serve --port" in result.stdout
     assert "--fault-seed" in result.stdout
+
+
+def test_the_embedded_local_target_refuses_a_state_that_is_being_served(
+    tmp_path: Path, processes: list[subprocess.Popen[str]]
+) -> None:
+    root = copy_example(tmp_path)
+    state = root / ".exclusions-local" / "local" / "state.json"
+    process, _ = _start("--state", str(state), "--seed", str(root / "exclusions" / "local-seed.yaml"))
+    processes.append(process)
+    refused = exclusions("apply", "--auto-approve", cwd=root)
+    assert refused.status == 1, refused.output
+    assert_no_traceback(refused)
+    assert "is in use by another local MTurk (process " in refused.stderr
+    assert "nothing was changed" in refused.stderr
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=20)
+    applied = exclusions("apply", "--auto-approve", cwd=root)
+    assert applied.status == 0, applied.output
+
+
+def test_a_second_server_on_the_same_state_is_refused(
+    tmp_path: Path, processes: list[subprocess.Popen[str]]
+) -> None:
+    state = tmp_path / "state.json"
+    process, _ = _start("--state", str(state))
+    processes.append(process)
+    second = subprocess.run([*SERVE, "--state", str(state)], capture_output=True, text=True, timeout=60)
+    assert second.returncode == 1
+    assert second.stdout == ""
+    assert f"error: {state} is in use by another local MTurk (process {process.pid})" in second.stderr
+    assert "Traceback" not in second.stderr
+
+
+def test_trap_options_reach_the_emulator(tmp_path: Path, processes: list[subprocess.Popen[str]]) -> None:
+    credentials = tmp_path / "credentials"
+    credentials.write_text("[lab]\naws_access_key_id = AKIDLAB\naws_secret_access_key = lab-secret\n")
+    process, url = _start(
+        "--credentials", str(credentials), "--empty-last-page", "--fill-requirement-defaults"
+    )
+    processes.append(process)
+    stranger = make_client(url, retries=1)
+    with pytest.raises(Exception, match="UnrecognizedClientException"):
+        stranger.list_hits()
+    client = make_client(url, key="AKIDLAB", secret="lab-secret", retries=1)
+    type_id = create_type(client)
+    first = client.list_qualification_types(MustBeRequestable=False, MustBeOwnedByCaller=True, MaxResults=1)
+    assert first["NumResults"] == 1 and "NextToken" in first
+    hit = client.create_hit(
+        LifetimeInSeconds=3600,
+        AssignmentDurationInSeconds=600,
+        Reward="0.50",
+        Title="t",
+        Description="d",
+        Question="<ExternalQuestion/>",
+        QualificationRequirements=[{"QualificationTypeId": type_id, "Comparator": "DoesNotExist"}],
+    )["HIT"]
+    assert hit["QualificationRequirements"][0]["ActionsGuarded"] == "Accept"
+
+
+def test_a_credentials_file_without_keys_is_refused(tmp_path: Path) -> None:
+    credentials = tmp_path / "credentials"
+    credentials.write_text("[lab]\naws_access_key_id = AKIDLAB\n")
+    result = subprocess.run(
+        [*SERVE, "--credentials", str(credentials)], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 1
+    assert "profile [lab] needs both aws_access_key_id and aws_secret_access_key" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -22,7 +22,8 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
             QualificationTypeId=type_id, WorkerId="A1X", IntegerValue=5
         )
         hit_id = create_hit(client)["HITId"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]  # journal folded in on stop
+    # The journal is folded in on stop; the empty lock file stays (deleting it would race a new owner).
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json", "state.json.lock"]
     assert json.loads(state.read_text())["format"] == persistence.FORMAT
     with LocalMTurk(state_path=state) as emulator:
         client = make_client(emulator.endpoint_url)
@@ -128,3 +129,13 @@ def test_no_request_is_served_after_stop(tmp_path: Path) -> None:
         create_type(client, "after stop")
     with LocalMTurk(state_path=tmp_path / "state.json") as restarted:
         assert [qt["name"] for qt in restarted.state()["qualification_types"]] == ["Prior participant"]
+
+
+def test_one_process_at_a_time_serves_a_state(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    with LocalMTurk(state_path=path):
+        second = LocalMTurk(state_path=path)
+        with pytest.raises(StateError, match="is in use by another local MTurk"):
+            second.start()
+    with LocalMTurk(state_path=path) as third:  # free again once the first has stopped
+        assert third.state()["format"] == "local-mturk-state/1"

@@ -7,9 +7,11 @@ import json
 from typing import Any
 from urllib.parse import urlparse
 
+import botocore.session
 import pytest
 
 from reconciler.emulators.mturk import LocalMTurk
+from reconciler.emulators.mturk.dispatch import HANDLERS
 from tests.local_mturk.support import ACCESS_KEY, TARGET, code, create_type, error_of, post, signed_headers
 
 
@@ -46,14 +48,9 @@ def test_missing_target_is_an_unknown_operation(local: LocalMTurk) -> None:
     assert body["__type"].endswith("#UnknownOperationException")
 
 
-def test_unsupported_operation_says_so_and_is_neither_request_error_nor_fault(
-    local: LocalMTurk, client: Any
-) -> None:
-    error = error_of(lambda: client.get_account_balance())
-    assert code(error) == "UnsupportedOperationException"
-    assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    assert "local MTurk does not implement GetAccountBalance" in error.response["Error"]["Message"]
-    assert local.counters()["GetAccountBalance"]["failed"] == 1
+def test_every_operation_of_botocores_model_is_emulated() -> None:
+    service = botocore.session.get_session().get_service_model("mturk")
+    assert sorted(service.operation_names) == sorted(HANDLERS)
 
 
 def test_wrong_content_type_is_refused(local: LocalMTurk) -> None:

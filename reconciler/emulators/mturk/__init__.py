@@ -5,7 +5,11 @@ botocore's own model of the service. See docs/local-mturk.md.
 
 Modules, one job each: ``model`` (botocore's model: validation, output shaping),
 ``protocol`` (AWS JSON 1.1 requests and errors), ``server`` (HTTP), ``admin`` (the
-``/_local/`` control endpoints), ``operations`` (MTurk's semantics), ``state`` and
+``/_local/`` control endpoints), ``dispatch`` (operation name to handler, atomically),
+MTurk's semantics in ``operations`` (qualifications, HIT creation and listing),
+``hit_lifecycle`` (a HIT after creation and its assignments), ``account`` (balance,
+bonuses, messages, blocks, notification settings) and ``qualification_requests``,
+``workers`` (the simulated workers), ``traps`` (the real service's traps), ``state`` and
 ``persistence`` (the data and its files), ``seed``, ``faults``, ``counters``, ``clock``,
 and ``emulator`` (``LocalMTurk``, tying them together).
 """

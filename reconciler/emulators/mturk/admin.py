@@ -14,6 +14,8 @@ from reconciler.emulators.mturk.counters import Counters
 from reconciler.emulators.mturk.faults import Faults, ScriptedFault
 from reconciler.emulators.mturk.persistence import StateStore
 from reconciler.emulators.mturk.protocol import Answer
+from reconciler.emulators.mturk.traps import Traps
+from reconciler.emulators.mturk.workers import WorkerRefused, Workers
 
 PREFIX = "/_local/"
 ENDPOINTS = (
@@ -25,6 +27,14 @@ ENDPOINTS = (
     "GET /_local/faults",
     "POST /_local/faults",
     "GET /_local/state",
+    "GET /_local/traps",
+    "POST /_local/traps",
+    "GET /_local/workers/{worker}/hits",
+    "GET /_local/workers/{worker}/hits/{hit}",
+    "POST /_local/workers/{worker}/hits/{hit}/accept",
+    "POST /_local/workers/{worker}/assignments/{assignment}/submit",
+    "POST /_local/workers/{worker}/assignments/{assignment}/return",
+    "POST /_local/workers/{worker}/qualification-requests",
 )
 
 
@@ -56,7 +66,11 @@ def _number(data: dict[str, Any], key: str) -> float | None:
 
 
 class Admin:
-    def __init__(self, store: StateStore, clock: Clock, faults: Faults, counters: Counters) -> None:
+    def __init__(
+        self, store: StateStore, clock: Clock, faults: Faults, counters: Counters, traps: Traps
+    ) -> None:
+        self.workers = Workers(store, clock)
+        self.traps = traps
         self.store = store
         self.clock = clock
         self.faults = faults
@@ -80,10 +94,20 @@ class Admin:
                 return _answer(200, self.faults.to_json())
             if route == "POST /_local/faults":
                 return self._set_faults(_object(body))
+            if route == "GET /_local/traps":
+                return _answer(200, self.traps.to_json())
+            if route == "POST /_local/traps":
+                return self._set_traps(_object(body))
             if route == "GET /_local/state":
                 return _answer(200, self.store.snapshot())
+            if route.split(" ", 1)[1].startswith("/_local/workers/"):
+                found = self._worker(method, route.split(" ", 1)[1], body)
+                if found is not None:
+                    return found
         except BadRequest as exc:
             return _answer(400, {"error": str(exc)})
+        except WorkerRefused as exc:
+            return _answer(exc.status, {"error": str(exc)})
         return _answer(404, {"error": f"no such endpoint: {route}", "endpoints": list(ENDPOINTS)})
 
     def _set_clock(self, data: dict[str, Any]) -> Answer:
@@ -128,3 +152,49 @@ class Admin:
         for fault in added:
             self.faults.add_scripted(fault)
         return _answer(200, self.faults.to_json())
+
+    def _set_traps(self, data: dict[str, Any]) -> Answer:
+        """Turn traps on or off; ``credentials`` ({key: secret}, or null for any key) replaces the list."""
+        known = {"empty_last_page", "fill_requirement_defaults", "credentials"}
+        unknown = set(data) - known
+        if unknown:
+            raise BadRequest(f"unknown trap(s): {', '.join(sorted(unknown))}")
+        for flag in ("empty_last_page", "fill_requirement_defaults"):
+            if flag in data:
+                if not isinstance(data[flag], bool):
+                    raise BadRequest(f"{flag} must be true or false")
+                setattr(self.traps, flag, data[flag])
+        if "credentials" in data:
+            credentials = data["credentials"]
+            if credentials is not None and not (
+                isinstance(credentials, dict) and all(isinstance(v, str) for v in credentials.values())
+            ):
+                raise BadRequest('credentials must be {"ACCESS_KEY_ID": "secret", ...} or null')
+            self.traps.credentials = dict(credentials) if credentials is not None else None
+        return _answer(200, self.traps.to_json())
+
+    def _worker(self, method: str, path: str, body: bytes) -> Answer | None:
+        """A simulated worker's action; None when the path is no worker endpoint."""
+        parts = path[len("/_local/workers/") :].split("/")
+        worker, rest = parts[0], parts[1:]
+        if not worker:
+            return None
+        if method == "GET" and rest == ["hits"]:
+            return _answer(200, {"hits": self.workers.discover(worker)})
+        if method == "GET" and len(rest) == 2 and rest[0] == "hits":
+            return _answer(200, self.workers.preview(worker, rest[1]))
+        if method == "POST" and len(rest) == 3 and rest[0] == "hits" and rest[2] == "accept":
+            return _answer(200, self.workers.accept(worker, rest[1]))
+        if method == "POST" and len(rest) == 3 and rest[0] == "assignments" and rest[2] == "submit":
+            answer = _object(body).get("answer")
+            if answer is not None and not isinstance(answer, str):
+                raise BadRequest("answer must be a QuestionFormAnswers XML string")
+            return _answer(200, self.workers.submit(worker, rest[1], answer))
+        if method == "POST" and len(rest) == 3 and rest[0] == "assignments" and rest[2] == "return":
+            return _answer(200, self.workers.give_back(worker, rest[1]))
+        if method == "POST" and rest == ["qualification-requests"]:
+            type_id = _object(body).get("qualification_type_id")
+            if not isinstance(type_id, str):
+                raise BadRequest('expected {"qualification_type_id": "..."}')
+            return _answer(200, self.workers.request_qualification(worker, type_id))
+        return None

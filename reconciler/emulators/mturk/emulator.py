@@ -11,12 +11,13 @@ from typing import Any
 from reconciler.emulators.mturk.admin import Admin
 from reconciler.emulators.mturk.clock import Clock
 from reconciler.emulators.mturk.counters import Counters
+from reconciler.emulators.mturk.dispatch import Operations
 from reconciler.emulators.mturk.faults import Faults, ScriptedFault
-from reconciler.emulators.mturk.operations import Operations
 from reconciler.emulators.mturk.persistence import StateStore
 from reconciler.emulators.mturk.protocol import Protocol
 from reconciler.emulators.mturk.seed import load_seed, merge_seed
 from reconciler.emulators.mturk.server import LocalServer, make_server
+from reconciler.emulators.mturk.traps import Traps
 
 
 class LocalMTurk:
@@ -39,6 +40,9 @@ class LocalMTurk:
         fault_seed: int = 0,
         clock: datetime | None = None,
         type_search_lag: float = 0.0,
+        empty_last_page: bool = False,
+        fill_requirement_defaults: bool = False,
+        credentials: dict[str, str] | None = None,
     ) -> None:
         self._host = host
         self._port = port
@@ -49,11 +53,16 @@ class LocalMTurk:
         )
         self._counters = Counters()
         self.store = StateStore(state_path)
-        # Seconds a new qualification type stays out of ListQualificationTypes(Query=...), on the
-        # emulator's clock (so a test moves the clock rather than waiting).
-        operations = Operations(self.store, self.clock, timedelta(seconds=type_search_lag))
+        # The real service's traps (see ``traps``): off unless asked for.
+        self.traps = Traps(
+            empty_last_page=empty_last_page,
+            fill_requirement_defaults=fill_requirement_defaults,
+            credentials=dict(credentials) if credentials is not None else None,
+            type_search_lag=timedelta(seconds=type_search_lag),
+        )
+        operations = Operations(self.store, self.clock, self.traps)
         self._protocol = Protocol(operations, self.faults, self._counters)
-        self._admin = Admin(self.store, self.clock, self.faults, self._counters)
+        self._admin = Admin(self.store, self.clock, self.faults, self._counters, self.traps)
         self._server: LocalServer | None = None
         self._thread: threading.Thread | None = None
         self._url: str | None = None

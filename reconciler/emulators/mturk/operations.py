@@ -17,9 +17,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from reconciler.emulators.mturk.clock import Clock, iso
-from reconciler.emulators.mturk.errors import ApiError, request_error, unsupported_operation
-from reconciler.emulators.mturk.persistence import StateStore
+from reconciler.emulators.mturk.clock import iso
+from reconciler.emulators.mturk.errors import ApiError, request_error
 from reconciler.emulators.mturk.state import (
     HIT,
     Assignment,
@@ -30,6 +29,7 @@ from reconciler.emulators.mturk.state import (
     State,
     make_id,
 )
+from reconciler.emulators.mturk.traps import Traps, requirement_as_mturk_returns_it
 
 DISPOSAL_AGE = timedelta(days=120)  # MTurk disposes of a HIT 120 days after its creation
 TOKEN_LIFETIME = timedelta(hours=24)  # how long a UniqueRequestToken blocks duplicates
@@ -62,9 +62,7 @@ class Context:
     requester: str
     now: datetime
     records: list[Record] = field(default_factory=list)
-    # How long a new qualification type stays out of ListQualificationTypes' search (MTurk's
-    # search index lags its creation by up to about a minute).
-    type_search_lag: timedelta = timedelta(0)
+    traps: Traps = field(default_factory=Traps)
 
     def fail(self, message: str, turk_error_code: str) -> ApiError:
         # Real MTurk ends its messages with the request time in epoch milliseconds.
@@ -108,6 +106,8 @@ def _index_page(
     size = _page_size(params)
     page = items[start : start + size]
     more = start + size < len(items)
+    # The trap: a last page that is exactly full still gets a token, leading to an empty page.
+    more = more or (ctx.traps.empty_last_page and len(page) == size > 0)
     return page, (_encode_token(kind, scope, str(start + size)) if more else None)
 
 
@@ -139,7 +139,7 @@ def _disposed(ctx: Context, hit: HIT) -> bool:
 
 def _hit(ctx: Context, hit_id: str) -> HIT:
     hit = ctx.state.hits.get(hit_id)
-    if hit is None or hit.owner != ctx.requester or _disposed(ctx, hit):
+    if hit is None or hit.owner != ctx.requester or hit.deleted or _disposed(ctx, hit):
         raise ctx.fail(f"Hit {hit_id} does not exist.", "AWS.MechanicalTurk.HITDoesNotExist")
     return hit
 
@@ -152,8 +152,14 @@ def _check_seconds(ctx: Context, params: dict[str, Any], name: str) -> None:
 def _check_requirements(ctx: Context, requirements: list[dict[str, Any]]) -> None:
     for requirement in requirements:
         type_id = requirement["QualificationTypeId"]
-        if type_id not in SYSTEM_QUALIFICATION_TYPES:
-            _qualification_type(ctx, type_id)
+        if (
+            type_id not in SYSTEM_QUALIFICATION_TYPES
+            and _qualification_type(ctx, type_id).status == "Disposing"
+        ):
+            raise ctx.fail(
+                f"QualificationType {type_id} has been deleted and cannot be used in new HITs.",
+                "AWS.MechanicalTurk.QualificationTypeDoesNotExist",
+            )
 
 
 # -- views (state -> output shape members) ---------------------------------------------------
@@ -187,12 +193,27 @@ def _qualification_view(type_id: str, q: Qualification) -> dict[str, Any]:
     }
 
 
-def _effective_assignment(ctx: Context, hit: HIT, a: Assignment) -> tuple[str, datetime, datetime | None]:
+def assignment_status(ctx: Context, hit: HIT, a: Assignment) -> str:
+    """The status MTurk would report now: auto-approval and abandonment happen with time."""
+    if a.status == "Accepted" and ctx.now >= a.accepted + timedelta(seconds=hit.assignment_duration):
+        return "Abandoned"  # the worker let the assignment's duration run out
+    due = a.submitted + timedelta(seconds=hit.auto_approval_delay) if a.submitted is not None else None
+    if a.status == "Submitted" and due is not None and ctx.now >= due:
+        return "Approved"
+    return a.status
+
+
+def _effective_assignment(
+    ctx: Context, hit: HIT, a: Assignment
+) -> tuple[str, datetime | None, datetime | None]:
     """Status, auto-approval time and approval time, applying MTurk's auto-approval."""
+    status = assignment_status(ctx, hit, a)
+    if a.submitted is None:
+        return status, None, None
     auto_approval = a.submitted + timedelta(seconds=hit.auto_approval_delay)
-    if a.status == "Submitted" and ctx.now >= auto_approval:
-        return "Approved", auto_approval, auto_approval
-    return a.status, auto_approval, a.approved
+    if status == "Approved" and a.approved is None:
+        return status, auto_approval, auto_approval
+    return status, auto_approval, a.approved
 
 
 def _assignment_view(ctx: Context, hit: HIT, a: Assignment) -> dict[str, Any]:
@@ -213,12 +234,34 @@ def _assignment_view(ctx: Context, hit: HIT, a: Assignment) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class HITCounts:
+    pending: int  # accepted, neither submitted, returned nor abandoned
+    available: int  # still open to a new worker
+    submitted: int  # submitted, approved or rejected
+    completed: int  # approved or rejected
+
+
+def hit_counts(ctx: Context, hit: HIT) -> HITCounts:
+    statuses = [assignment_status(ctx, hit, a) for a in hit.assignments]
+    pending = statuses.count("Accepted")
+    completed = statuses.count("Approved") + statuses.count("Rejected")
+    submitted = completed + statuses.count("Submitted")
+    return HITCounts(pending, max(0, hit.max_assignments - pending - submitted), submitted, completed)
+
+
+def hit_status(ctx: Context, hit: HIT) -> str:
+    """Assignable while open to a new worker; Unassignable while workers are still on it."""
+    counts = hit_counts(ctx, hit)
+    if ctx.now < hit.expiration and counts.available > 0:
+        return "Assignable"
+    if counts.pending > 0:
+        return "Unassignable"
+    return "Reviewing" if hit.reviewing else "Reviewable"
+
+
 def _hit_view(ctx: Context, hit: HIT) -> dict[str, Any]:
-    submitted = len(hit.assignments)  # every emulated assignment is submitted or decided
-    completed = sum(
-        1 for a in hit.assignments if _effective_assignment(ctx, hit, a)[0] in ("Approved", "Rejected")
-    )
-    open_for_work = ctx.now < hit.expiration and submitted < hit.max_assignments
+    counts = hit_counts(ctx, hit)
     return {
         "HITId": hit.id,
         "HITTypeId": hit.hit_type_id,
@@ -229,18 +272,22 @@ def _hit_view(ctx: Context, hit: HIT) -> dict[str, Any]:
         "Description": hit.description,
         "Question": hit.question,
         "Keywords": hit.keywords,
-        "HITStatus": "Assignable" if open_for_work else "Reviewable",
+        "HITStatus": hit_status(ctx, hit),
         "MaxAssignments": hit.max_assignments,
         "Reward": hit.reward,
         "AutoApprovalDelayInSeconds": hit.auto_approval_delay,
         "Expiration": hit.expiration,
         "AssignmentDurationInSeconds": hit.assignment_duration,
         "RequesterAnnotation": hit.requester_annotation,
-        "QualificationRequirements": hit.qualification_requirements,
+        "QualificationRequirements": (
+            [requirement_as_mturk_returns_it(r) for r in hit.qualification_requirements]
+            if ctx.traps.fill_requirement_defaults
+            else hit.qualification_requirements
+        ),
         "HITReviewStatus": hit.review_status,
-        "NumberOfAssignmentsPending": 0,
-        "NumberOfAssignmentsAvailable": max(0, hit.max_assignments - submitted),
-        "NumberOfAssignmentsCompleted": completed,
+        "NumberOfAssignmentsPending": counts.pending,
+        "NumberOfAssignmentsAvailable": counts.available,
+        "NumberOfAssignmentsCompleted": counts.completed,
     }
 
 
@@ -292,13 +339,13 @@ def list_qualification_types(ctx: Context, params: dict[str, Any]) -> dict[str, 
         mine = qt.owner == ctx.requester
         if owned_only and not mine:
             continue
-        if not mine and qt.status != "Active":
-            continue  # other requesters' inactive types are not searchable
+        if qt.status == "Disposing" or (not mine and qt.status != "Active"):
+            continue  # deleted types and other requesters' inactive types are not searchable
         if query and not any(
             query in (text or "").lower() for text in (qt.name, qt.description, qt.keywords)
         ):
             continue
-        if query and ctx.now - qt.created < ctx.type_search_lag:
+        if query and ctx.now - qt.created < ctx.traps.type_search_lag:
             continue  # not in the search index yet; GetQualificationType finds it already
         matches.append(qt)
     scope = json.dumps([ctx.requester, query, owned_only])
@@ -397,6 +444,8 @@ def list_workers_with_qualification_type(ctx: Context, params: dict[str, Any]) -
             token = _encode_token("workers", scope, page[-1].worker_id)
             break
         page.append(qualification)
+    if token is None and ctx.traps.empty_last_page and len(page) == size > 0:
+        token = _encode_token("workers", scope, page[-1].worker_id)
     return {
         "NumResults": len(page),
         "NextToken": token,
@@ -407,7 +456,8 @@ def list_workers_with_qualification_type(ctx: Context, params: dict[str, Any]) -
 def get_qualification_score(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     qt = _owned_type(ctx, params["QualificationTypeId"])
     qualification = qt.holders.get(params["WorkerId"])
-    if qualification is None:
+    # MTurk answers only for a Granted qualification: a revoked one reads as absent.
+    if qualification is None or qualification.status != "Granted":
         raise ctx.fail(
             f"You requested a Qualification that does not exist: worker {params['WorkerId']} has no "
             f"Qualification of type {qt.id}.",
@@ -507,7 +557,11 @@ def get_hit(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 def list_hits(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     # Disposed HITs vanish from the list; everything else is listed by creation time.
     visible = sorted(
-        (hit for hit in ctx.state.hits.values() if hit.owner == ctx.requester and not _disposed(ctx, hit)),
+        (
+            hit
+            for hit in ctx.state.hits.values()
+            if hit.owner == ctx.requester and not hit.deleted and not _disposed(ctx, hit)
+        ),
         key=lambda hit: (hit.created.timestamp(), hit.id),
     )
     position = _decode_token(ctx, params.get("NextToken"), "hits", ctx.requester)
@@ -519,7 +573,7 @@ def list_hits(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     size = _page_size(params)
     page = visible[:size]
     token = None
-    if len(visible) > size:
+    if len(visible) > size or (ctx.traps.empty_last_page and len(page) == size > 0):
         last = page[-1]
         token = _encode_token("hits", ctx.requester, json.dumps([last.created.timestamp(), last.id]))
     return {"NumResults": len(page), "NextToken": token, "HITs": [_hit_view(ctx, h) for h in page]}
@@ -551,28 +605,3 @@ HANDLERS: dict[str, Handler] = {
     "ListHITs": list_hits,
     "ListAssignmentsForHIT": list_assignments_for_hit,
 }
-
-
-class Operations:
-    """Runs handlers atomically under the store's lock and journals what they changed."""
-
-    def __init__(self, store: StateStore, clock: Clock, type_search_lag: timedelta = timedelta(0)) -> None:
-        self.store = store
-        self.clock = clock
-        self.type_search_lag = type_search_lag
-
-    def call(self, operation: str, access_key_id: str, params: dict[str, Any]) -> dict[str, Any]:
-        handler = HANDLERS.get(operation)
-        if handler is None:
-            raise unsupported_operation(operation)
-        with self.store.lock:
-            state = self.store.state
-            ctx = Context(
-                state=state,
-                requester=state.requester_for(access_key_id),
-                now=self.clock.now(),
-                type_search_lag=self.type_search_lag,
-            )
-            result = handler(ctx, params)
-            self.store.log(ctx.records)  # journalled before the answer leaves the server
-        return result

@@ -15,6 +15,11 @@ request must not be lost if the server process dies. So:
   deletes journals the new snapshot already contains. The state file is therefore
   always either the old or the new complete document, never a partial one.
 
+One process at a time: ``open`` takes an exclusive lock (``<state>.lock``, held until
+``close``), so a served local MTurk and the embedded ``local`` target, or two servers,
+can never both write the same state and lose each other's writes; the second is refused
+with a message saying who holds it.
+
 On open, the snapshot is loaded and every journal of its generation or later replayed
 (records are idempotent upserts; a torn last line is ignored), then compacted.
 """
@@ -27,6 +32,8 @@ import os
 import threading
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock, Timeout
 
 from reconciler.emulators.mturk.state import Record, State
 from reconciler.lab.writing import atomic_write_bytes
@@ -54,6 +61,7 @@ class StateStore:
         self._pending = 0  # records journalled since the last compaction
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._process_lock: FileLock | None = None
 
     # -- files ------------------------------------------------------------------------------
 
@@ -75,6 +83,46 @@ class StateStore:
         if self.path is None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._take_process_lock()
+        try:
+            self._load()
+        except BaseException:
+            self._release_process_lock()
+            raise
+        self._thread = threading.Thread(target=self._compact_loop, name="local-mturk-compact", daemon=True)
+        self._thread.start()
+
+    def _owner_path(self) -> Path:
+        assert self.path is not None
+        return self.path.with_name(self.path.name + ".owner")
+
+    def _take_process_lock(self) -> None:
+        assert self.path is not None
+        lock = FileLock(self.path.with_name(self.path.name + ".lock"))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            try:
+                owner = self._owner_path().read_text(encoding="utf-8").strip()
+            except OSError:
+                owner = "another process"
+            raise StateError(
+                f"{self.path} is in use by another local MTurk ({owner}). Only one process may "
+                "serve a state at a time: stop that one first, or talk to it over HTTP (a target "
+                "of kind mturk with its endpoint_url) instead of opening the same state again."
+            ) from None
+        self._process_lock = lock
+        self._owner_path().write_text(f"process {os.getpid()}\n", encoding="utf-8")
+
+    def _release_process_lock(self) -> None:
+        if self._process_lock is not None:
+            with contextlib.suppress(FileNotFoundError):
+                self._owner_path().unlink()
+            self._process_lock.release()
+            self._process_lock = None
+
+    def _load(self) -> None:
+        assert self.path is not None
         if self.path.exists():
             try:
                 document = json.loads(self.path.read_text(encoding="utf-8"))
@@ -88,8 +136,6 @@ class StateStore:
             if generation >= self._generation:
                 self._replay(journal)
         self.compact(force=True)
-        self._thread = threading.Thread(target=self._compact_loop, name="local-mturk-compact", daemon=True)
-        self._thread.start()
 
     def _replay(self, journal: Path) -> None:
         lines = journal.read_bytes().split(b"\n")
@@ -149,7 +195,7 @@ class StateStore:
             self.compact()
 
     def close(self) -> None:
-        """Final compaction; afterwards only the state file remains on disk."""
+        """Final compaction; afterwards only the state file (and its empty lock file) remain."""
         if self.path is None:
             return
         self._stop.set()
@@ -163,3 +209,4 @@ class StateStore:
                 self._journal_fd = None
             with contextlib.suppress(FileNotFoundError):
                 self._journal_path(self._generation).unlink()
+        self._release_process_lock()

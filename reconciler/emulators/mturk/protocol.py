@@ -16,6 +16,7 @@ from typing import Any
 
 from reconciler.emulators.mturk import model
 from reconciler.emulators.mturk.counters import Counters
+from reconciler.emulators.mturk.dispatch import Operations
 from reconciler.emulators.mturk.errors import (
     CORAL,
     ApiError,
@@ -25,7 +26,7 @@ from reconciler.emulators.mturk.errors import (
     validation_error,
 )
 from reconciler.emulators.mturk.faults import Faults
-from reconciler.emulators.mturk.operations import Operations
+from reconciler.emulators.mturk.traps import check_credentials
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
 ACCEPTED_CONTENT_TYPES = frozenset({"application/x-amz-json-1.1", "application/x-amz-json-1.0"})
@@ -88,12 +89,15 @@ class Protocol:
         self.counters = counters
         self._prefix = model.target_prefix() + "."
 
-    def handle(self, headers: Mapping[str, str], body: bytes) -> Answer:
+    def handle(self, headers: Mapping[str, str], body: bytes, path: str = "/") -> Answer:
         """Answer one request; ``headers`` has lower-case names."""
         request_id = str(uuid.uuid4())
         operation: str | None = None
         try:
             key = access_key_id(headers)
+            credentials = self.operations.traps.credentials
+            if credentials is not None:
+                check_credentials(credentials, headers, body, path)
             target = headers.get("x-amz-target", "")
             if not target.startswith(self._prefix):
                 raise unknown_operation()

@@ -31,7 +31,7 @@ from reconciler.lab.schemas import schema_file, schema_problems
 from reconciler.lab.yaml_files import locate, read_document
 
 SCHEMA_NAME = "local-seed.schema.json"
-TIME_KEYS = frozenset({"created", "expiration", "submitted", "granted"})
+TIME_KEYS = frozenset({"created", "expiration", "accepted", "submitted", "granted"})
 
 
 class SeedError(Exception):
@@ -218,14 +218,16 @@ def _merge_hit(state: State, index: int, entry: dict[str, Any], now: datetime, r
         if item["worker_id"] in workers:
             continue
         workers.add(item["worker_id"])
-        submitted = item.get("submitted") or hit.created
         status = item.get("status", "Submitted")
+        accepted = item.get("accepted") or item.get("submitted") or hit.created
+        # A worker still on the assignment (Accepted) has submitted nothing yet.
+        submitted = None if status == "Accepted" else item.get("submitted") or hit.created
         hit.assignments.append(
             Assignment(
                 id=item.get("assignment_id") or make_id("seed-assignment", hit.id, item["worker_id"]),
                 worker_id=item["worker_id"],
                 status=status,
-                accepted=submitted,
+                accepted=accepted,
                 submitted=submitted,
                 approved=submitted if status == "Approved" else None,
                 rejected=submitted if status == "Rejected" else None,

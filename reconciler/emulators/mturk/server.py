@@ -95,7 +95,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             # Every other POST is an AWS request (the path of an AWS JSON request is "/").
             headers = {name.lower(): value for name, value in self.headers.items()}
-            self._send(self.server.protocol.handle(headers, body))
+            self._send(self.server.protocol.handle(headers, body, self.path))
 
     def do_GET(self) -> None:
         body = self._body()

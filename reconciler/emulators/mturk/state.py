@@ -68,9 +68,11 @@ class QualificationType:
 class Assignment:
     id: str
     worker_id: str
-    status: str  # Submitted | Approved | Rejected
+    # Accepted (a worker is on it) | Submitted | Approved | Rejected | Returned; an Accepted
+    # assignment past its deadline reads as Abandoned (see operations.assignment_status).
+    status: str
     accepted: datetime
-    submitted: datetime
+    submitted: datetime | None = None
     approved: datetime | None = None
     rejected: datetime | None = None
     answer: str | None = None
@@ -109,6 +111,8 @@ class HIT:
     requester_annotation: str | None = None
     hit_layout_id: str | None = None
     review_status: str = "NotReviewed"
+    reviewing: bool = False  # UpdateHITReviewStatus moved it from Reviewable to Reviewing
+    deleted: bool = False  # DeleteHIT disposed of it
     qualification_requirements: list[dict[str, Any]] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
 
@@ -160,6 +164,9 @@ class State:
         # The emails MTurk would send workers: a grant with SendNotification (its default is
         # true) and a revocation with a Reason. Kept so tests can prove the tool sends none.
         self.notifications: list[dict[str, Any]] = []
+        # Smaller collections, each a map from key to a JSON object: "bonus", "block",
+        # "qualification-request", "notification-setting" (see ``account``).
+        self.entries: dict[str, dict[str, dict[str, Any]]] = {}
 
     # -- identity -------------------------------------------------------------------------
 
@@ -219,6 +226,15 @@ class State:
             self.notifications.append({**notice, "n": number})
         return {"k": "notice", "v": {**notice, "n": number}}
 
+    def put_entry(self, collection: str, key: str, value: dict[str, Any] | None) -> Record:
+        """Set (or with ``None`` remove) one entry of a small collection."""
+        items = self.entries.setdefault(collection, {})
+        if value is None:
+            items.pop(key, None)
+        else:
+            items[key] = value
+        return {"k": "entry", "c": collection, "t": key, "v": value}
+
     def put_request_token(self, token: str, hit_id: str, at: datetime) -> Record:
         self.request_tokens[token] = (hit_id, at)
         return {"k": "token", "t": token, "v": {"hit_id": hit_id, "at": iso(at)}}
@@ -246,6 +262,8 @@ class State:
             self.put_request_token(record["t"], value["hit_id"], parse_iso(value["at"]))
         elif kind == "notice":
             self.put_notification(dict(value))
+        elif kind == "entry":
+            self.put_entry(record["c"], record["t"], value)
         else:
             raise ValueError(f"unknown state record kind {kind!r}")
 
@@ -268,6 +286,7 @@ class State:
                 for token, (hit_id, at) in self.request_tokens.items()
             },
             "notifications": list(self.notifications),
+            "entries": {name: dict(items) for name, items in self.entries.items()},
         }
 
     def load_json(self, data: dict[str, Any]) -> None:
@@ -288,3 +307,6 @@ class State:
             self.apply({"k": "token", "t": token, "v": value})
         for notice in data.get("notifications", []):
             self.apply({"k": "notice", "v": notice})
+        for collection, items in data.get("entries", {}).items():
+            for key, value in items.items():
+                self.apply({"k": "entry", "c": collection, "t": key, "v": value})
