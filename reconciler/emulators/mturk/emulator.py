@@ -48,7 +48,7 @@ class LocalMTurk:
         )
         self._counters = Counters()
         self.store = StateStore(state_path)
-        operations = Operations(self.store, self.clock)
+        operations = self._operations = Operations(self.store, self.clock)
         self._protocol = Protocol(operations, self.faults, self._counters)
         self._admin = Admin(self.store, self.clock, self.faults, self._counters)
         self._server: LocalServer | None = None
@@ -148,6 +148,10 @@ class LocalMTurk:
 
     def clear_scripted_faults(self) -> None:
         self.faults.configure(scripted=[])
+
+    def take_part(self, hit_id: str, worker_id: str) -> dict[str, Any]:
+        """A worker submits an assignment of an assignable HIT (``ApiError`` if it is not)."""
+        return self._operations.take_part(hit_id, worker_id)
 
     def state(self) -> dict[str, Any]:
         """The state document, as the state file holds it."""
