@@ -150,15 +150,70 @@ def _capture_bomb(lab: Lab, tmp: Path) -> Path:
     return path
 
 
+def _deep_flow(lab: Lab, tmp: Path) -> Path:
+    """100,000 nested ``[`` in 200 KB: the C parser would recurse once per level and crash."""
+    path = lab.studies / "deep-flow.yaml"
+    path.write_text(MODELINE + "study: deep-flow\ntitle: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    return path
+
+
+def _deep_block(lab: Lab, tmp: Path) -> Path:
+    """60,000 block sequences nested on one line (``- - - …``)."""
+    path = lab.studies / "deep-block.yaml"
+    path.write_text(MODELINE + "study: deep-block\nworkers:\n  " + "- " * 60_000 + "AEXAMPLEWORKER0001\n")
+    return path
+
+
+def _deep_capture(lab: Lab, tmp: Path) -> Path:
+    lab.locks.mkdir(parents=True, exist_ok=True)
+    path = lab.locks / "3EXAMPLEHITTRUSTGAME0000000002.yaml"
+    path.write_text("workers: " + "{a: " * 100_000 + "\n")
+    return path
+
+
 GENERATED: dict[str, tuple[Callable[[Lab, Path], Path], int, str, float]] = {
     # name: (writer, line, fragment, seconds allowed)
     "100 MB study file": (_huge, 0, "over the limit of 16 MiB", 60),
     "link out of the repository": (_outside_link, 0, "link to a place outside the repository", 60),
     "studies folder linked elsewhere": (_linked_studies_folder, 0, "outside the repository", 60),
-    "1,000 bad worker IDs": (_many_bad_ids, 7, "not a valid MTurk worker ID", 10),
+    "1,000 bad worker IDs": (_many_bad_ids, 7, "not a valid MTurk worker ID", 60),
     "capture of the wrong form": (_broken_capture, 7, "expected a list", 60),
     "capture that is an alias bomb": (_capture_bomb, 0, "alias bomb", 60),
+    "100,000 nested [ in a study": (_deep_flow, 3, "nested too deeply", 60),
+    "60,000 nested block sequences": (_deep_block, 4, "nested too deeply", 60),
+    "100,000 nested { in a capture": (_deep_capture, 1, "nested too deeply", 60),
 }
+
+
+def test_deep_nesting_is_refused_by_every_command_that_reads_the_lab(tmp_path: Path) -> None:
+    """validate, plan, apply and lock all end with the file's line, never a crash (SIGSEGV)."""
+    with emulator(tmp_path) as server:
+        lab = Lab(tmp_path / "lab", server)
+        path = _deep_flow(lab, tmp_path)
+        relative = str(path.relative_to(lab.root))
+        runs = {
+            name: run_cli(lab, *args)
+            for name, args in {
+                "validate": ("validate",),
+                "plan": ("plan",),
+                "apply": ("apply", "--auto-approve"),
+                "lock": ("lock",),
+            }.items()
+        }
+        calls = counters_all_zero(server)
+        record(
+            "hostile_input",
+            test="hostile",
+            source="generated",
+            name="100,000 nested [ through validate, plan, apply and lock",
+            exits={command: run.status for command, run in runs.items()},
+            mturk_calls=sum(calls.values()),
+        )
+        for name, run in runs.items():
+            assert run.status == 1, (name, run.status, run.output)  # -11 is the crash
+            assert_clean_failure(run)
+            assert f"{relative}:3:" in run.output and "nested too deeply" in run.output, (name, run.output)
+        assert calls == {}, calls
 
 
 @pytest.mark.parametrize("case", sorted(GENERATED))

@@ -95,8 +95,9 @@ def client_config(max_concurrency: int) -> Config:
     return Config(
         retries={"mode": "adaptive", "total_max_attempts": max_attempts()},
         max_pool_connections=max_concurrency + 2,
-        connect_timeout=10,
-        read_timeout=60,
+        # A stalled answer is abandoned (and retried) by the deadline at the latest.
+        connect_timeout=min(10.0, deadline_seconds()),
+        read_timeout=min(60.0, deadline_seconds()),
         user_agent_extra="study-exclusions",
     )
 
