@@ -201,7 +201,7 @@ def test_an_error_echoing_the_request_headers_prints_no_credential(tmp_path: Pat
         lab = lab_behind(tmp_path, server, endpoint)
         outcomes = [run(lab, *args, AWS_SESSION_TOKEN=TOKEN) for args in (["plan"], ["plan", "--verbose"])]
         leaks = [o for o in outcomes if TOKEN[8:30] in o.output or "fake/secret" in o.output]
-        record("secret_search", test="platform", commands=len(outcomes), leaks=len(leaks))
+        record("secret_check", test="platform", commands=len(outcomes), leaks=len(leaks))
         for outcome in outcomes:
             assert_clean_failure(outcome)
             assert f"{HOLDERS_OP} failed" in outcome.stderr and "headers were" in outcome.stderr
