@@ -13,6 +13,7 @@ tests/test_validate.py checks the same corpus through `exclusions validate`.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -30,7 +31,7 @@ from reconciler.core.problems import InvalidInput, errors_only
 from reconciler.lab.loading import load_repository
 from reconciler.ops.local_seed import local_seed_problems
 from tests.e2e import Lab, emulator
-from tests.helpers import PROJECT, Run, clean_env, copy_example
+from tests.helpers import PROJECT, Run, clean_env, copy_example, exclusions
 from tests.reliability import assert_clean_failure, counters_all_zero, record
 
 CORPUS = PROJECT / "tests" / "corpus" / "studies"
@@ -63,13 +64,23 @@ def plan_and_apply(lab: Lab, timeout: float = 60) -> dict[str, Run]:
     return {name: future.result() for name, future in futures.items()}
 
 
+def masked_form(fragment: str) -> re.Pattern[str]:
+    """The fragment as it reads with worker IDs masked (plan and apply mask them in problems):
+    any ID-shaped word or quoted value may stand masked in its place."""
+    pattern = re.escape(fragment)
+    pattern = re.sub(r"A[A-Z0-9]{7,}", lambda _: r"\S+", pattern)
+    pattern = re.sub(r'"[^"]*"', lambda _: '"[^"]*"', pattern)
+    return re.compile(pattern)
+
+
 def check_refused(runs: dict[str, Run], relative: str, problems: list[list[Any]]) -> None:
     for name, run in runs.items():
         assert_clean_failure(run)
         for line, fragment in problems:
             location = f"{relative}:{line}:" if line else f"{relative}:"
             matching = [text for text in run.stderr.splitlines() if text.startswith(location)]
-            assert any(str(fragment) in text for text in matching), (name, location, fragment, run.stderr)
+            wanted = masked_form(str(fragment))
+            assert any(wanted.search(text) for text in matching), (name, location, fragment, run.stderr)
 
 
 # --- the corpus ------------------------------------------------------------------------------
@@ -426,3 +437,49 @@ def test_generated_broken_studies_stop_the_command_line_before_any_call(
         assert_clean_failure(run)
         assert "exclusions/studies/hostile.yaml:" in run.stderr, run.stderr
     assert calls == {}, json.dumps(calls)
+
+
+# --- file names that try to forge log lines and GitHub annotations ---------------------------
+
+FORGING_NAME = "evil\n::error file=README.md,line=1::forged annotation\n::add-mask::x.yaml"
+
+
+def test_a_file_name_with_newlines_cannot_forge_a_workflow_command(tmp_path: Path) -> None:
+    """git allows newlines in file names; in a log, a line starting with '::' is a command to
+    GitHub Actions. Every problem stays one line, and the annotation's properties are escaped."""
+    with emulator(tmp_path) as server:
+        lab = Lab(tmp_path / "lab", server)
+        (lab.studies / FORGING_NAME).write_text(MODELINE + "study: evil\ntitle: Evil\npools: [deception]\n")
+        env = clean_env(AWS_MAX_ATTEMPTS="3", GITHUB_ACTIONS="true")
+        runs = {
+            name: exclusions(*args, cwd=lab.root, env=env)
+            for name, args in {
+                "validate": ["validate"],
+                "plan": ["plan"],
+                "apply": ["apply", "--auto-approve"],
+            }.items()
+        }
+        forged = {
+            name: [
+                line
+                for line in run.output.splitlines()
+                if line.startswith(("::add-mask", "::error file=README"))
+            ]
+            for name, run in runs.items()
+        }
+        record(
+            "hostile_input",
+            test="hostile",
+            source="generated",
+            name="a file name forging workflow commands",
+            exits={name: run.status for name, run in runs.items()},
+            mturk_calls=sum(counters_all_zero(server).values()),
+        )
+        for name, run in runs.items():
+            assert_clean_failure(run)
+            assert forged[name] == [], (name, run.output)
+            assert "evil\\n::error file=README.md" in run.output, (name, run.output)
+        annotations = [line for line in runs["validate"].stdout.splitlines() if line.startswith("::")]
+        assert annotations and all(",line=" in line and "%3A%3Aerror" in line for line in annotations), (
+            annotations
+        )

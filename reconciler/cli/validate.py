@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from reconciler.cli.common import print_problems, repository_root, stderr, stdout
+from reconciler.cli.options import worker_ids_option
 from reconciler.core.problems import Severity
 from reconciler.lab.loading import load_repository
 from reconciler.ops.local_seed import local_seed_problems
@@ -14,14 +15,17 @@ from reconciler.ops.local_seed import local_seed_problems
 
 @click.command("validate")
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
-def validate_command(path: Path) -> None:
+@worker_ids_option(False)
+def validate_command(path: Path, show_worker_ids: bool) -> None:
     """Check every file of the repository at PATH (default: here).
 
     Each file is checked against its JSON Schema under schemas/, then for what a
     schema cannot say: a study's ID equals its file name, study IDs are unique,
     every pool a study names exists, no HIT or worker is listed twice. Every
     problem is reported as path:line:column with a hint. Nothing is sent to any
-    platform. Exit status: 0 when valid, 1 otherwise.
+    platform. Worker IDs in the messages (and in GitHub annotations, which
+    appear on pull requests) are masked unless --show-worker-ids. Exit
+    status: 0 when valid, 1 otherwise.
 
     \b
     Example:
@@ -30,7 +34,7 @@ def validate_command(path: Path) -> None:
     """
     root = repository_root(path)
     result = load_repository(root, check_seed=local_seed_problems)
-    print_problems(result.problems)
+    print_problems(result.problems, show_worker_ids=show_worker_ids)
     errors = sum(problem.severity is Severity.ERROR for problem in result.problems)
     warnings = len(result.problems) - errors
     studies = len(result.repository.studies) if result.repository else 0
