@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler import files
 from reconciler.emulators.mturk import LocalMTurk, StateError, persistence
+from reconciler.lab import writing as files
 from tests.local_mturk.support import create_hit, create_type, make_client
 
 
