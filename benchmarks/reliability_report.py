@@ -57,6 +57,7 @@ def summarise(entries: list[dict[str, Any]]) -> str:
     concurrent = by_kind.get("concurrent_run", [])
     secrets = by_kind.get("secret_check", [])
     privacy = by_kind.get("privacy_check", [])
+    platform = by_kind.get("hostile_platform", [])
     lost = sum(int(entry.get("lost_exclusions", 0)) for entry in entries)
     wrong = sum(int(entry.get("wrong_revocations", 0)) for entry in entries)
 
@@ -100,6 +101,12 @@ def summarise(entries: list[dict[str, Any]]) -> str:
             "  of which through plan and apply",
             len(through_cli),
             f"{refused_clean} refused cleanly with no MTurk call",
+        ),
+        (
+            "Misbehaving platform answers and endpoints",
+            len(platform),
+            f"{sum(e.get('outcome') != 'failed' for e in platform)} ended as required "
+            f"(refused naming the operation, retried away, or stopped at the deadline)",
         ),
         (
             "Concurrent runs (applies in pairs, locks in fives)",

@@ -108,20 +108,32 @@ def test_a_capture_old_enough_to_be_disposed_is_not_asked_about(tmp_path: Path) 
         assert load_yaml(capture)["complete"] is True
 
 
-def test_an_expired_hit_with_nothing_pending_is_captured_completely_then_never_read(tmp_path: Path) -> None:
+def test_an_expired_hit_is_read_again_until_disposed_and_a_late_worker_is_excluded(tmp_path: Path) -> None:
+    """MTurk can extend an expired HIT and add assignments: its capture is not final until
+    disposal, and a worker who takes part after the extension is captured and excluded."""
     seed = {"hits": [seed_hit(FRESH, ["AFRESHWORKER1"], age_days=10, lifetime_days=1)]}
     with emulator(tmp_path, seed) as server:
         lab = Lab(tmp_path / "lab", server)
         lab.write_study("fresh", hits=[FRESH])
-        assert lab.run("lock").status == 0
+        assert lab.run("apply", "--auto-approve").status == 0
         capture = load_yaml(lab.locks / f"{FRESH}.yaml")
-        assert capture["complete"] is True and capture["workers"] == ["AFRESHWORKER1"]
+        assert capture["complete"] is False and capture["workers"] == ["AFRESHWORKER1"]
         assert capture["hit_created"].startswith(iso(NOW - timedelta(days=10))[:10])
+        client = lab.client()
+        client.create_additional_assignments_for_hit(HITId=FRESH, NumberOfAdditionalAssignments=1)
+        client.update_expiration_for_hit(HITId=FRESH, ExpireAt=NOW + timedelta(days=1))
+        server.take_part(FRESH, "AFRESHWORKER2")
         server.reset_counters()
-        assert lab.run("plan").status == 0
-        # Only the example's three HITs, still open, are read again: one GetHIT and one page each.
-        assert lab.calls("GetHIT") == 3
-        assert lab.calls("ListAssignmentsForHIT") == 3
+        plan = lab.run("plan", "--detailed-exitcode")
+        assert plan.status == 2, plan.output  # the late worker is to be excluded
+        assert lab.calls("GetHIT") == 4  # the example's three HITs and the extended one
+        assert lab.run("apply", "--auto-approve").status == 0
+        assert {"AFRESHWORKER1", "AFRESHWORKER2"} <= lab.holders("deception").keys()
+        assert load_yaml(lab.locks / f"{FRESH}.yaml")["workers"] == ["AFRESHWORKER1", "AFRESHWORKER2"]
+        # Once MTurk disposes of the HIT, the capture is final.
+        server.set_clock(NOW + timedelta(days=111))
+        assert lab.run("lock").status == 0
+        assert load_yaml(lab.locks / f"{FRESH}.yaml")["complete"] is True
 
 
 def test_plan_warns_about_a_hit_close_to_disposal_and_lock_can_fail_on_it(tmp_path: Path) -> None:

@@ -15,6 +15,9 @@ or revocations observed through the emulator's counters, or after a seeded delay
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,7 +28,7 @@ import pytest
 
 from reconciler.emulators.mturk import LocalMTurk
 from tests.e2e import Lab, emulator, load_yaml
-from tests.helpers import EXAMPLE
+from tests.helpers import EXAMPLE, PROJECT, clean_env
 from tests.reliability import (
     Holders,
     desired_holders,
@@ -227,3 +230,67 @@ def one_run(tmp_path: Path, seed: int) -> None:
         assert server.state()["notifications"] == []  # no worker was emailed, crash or not
         if seed % 4 == 0:  # and the tool agrees there is nothing left to do
             assert lab.run("plan", "--detailed-exitcode").status == 0
+
+
+# --- killed between writing a capture's temporary file and renaming it ------------------------
+
+# The run is killed by the operating system's rename itself, so the kill lands exactly between
+# the temporary file's last byte and the rename, every time.
+KILLED_AT_RENAME = (
+    "import os, signal, sys\n"
+    "os.replace = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)\n"
+    "from reconciler.cli import main\n"
+    "sys.argv[0] = 'exclusions'\n"
+    "main()\n"
+)
+
+
+def test_a_run_killed_before_renaming_a_capture_leaves_nothing_a_workflow_would_commit(
+    tmp_path: Path,
+) -> None:
+    with emulator(tmp_path) as server:
+        lab = Lab(tmp_path / "lab", server)
+        shutil.copy(PROJECT / ".gitignore", lab.root / ".gitignore")
+        killed = subprocess.run(
+            [sys.executable, "-c", KILLED_AT_RENAME, "lock"],
+            cwd=lab.root,
+            env=clean_env(AWS_MAX_ATTEMPTS="3"),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        left = sorted(str(p.relative_to(lab.root)) for p in lab.root.rglob("*.tmp"))
+        staged_by_workflow = [p for p in left if p.startswith("exclusions/")]
+        # What the workflows do next: stage the captures folder and commit it.
+        git = ["git", "-C", str(lab.root)]
+        subprocess.run([*git, "init", "-q"], check=True)
+        subprocess.run([*git, "add", "--", "exclusions/locks"], check=True)
+        staged = subprocess.run(
+            [*git, "diff", "--cached", "--name-only"], capture_output=True, text=True, check=True
+        ).stdout.split()
+        rerun = lab.run("lock")
+        record(
+            "crash_point",
+            test="crashes",
+            mode="capture rename",
+            killed=killed.returncode == -9,
+            next_plan_exact=not staged_by_workflow,
+            converged=rerun.status == 0,
+        )
+        assert killed.returncode == -9, killed.stderr
+        assert left, "the kill came before any temporary file was written"
+        assert staged_by_workflow == [], left
+        assert not [name for name in staged if name.endswith(".tmp")], staged
+        assert rerun.status == 0, rerun.output  # and a re-run captures every HIT
+        assert len(list(lab.locks.glob("*.yaml"))) == 3
+
+
+def test_an_older_versions_leftover_temporary_file_is_ignored_by_git(tmp_path: Path) -> None:
+    leftover = tmp_path / "exclusions" / "locks" / "emu" / ".3EXAMPLEHIT.yaml.k2j3h4.tmp"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_text("half a capture")
+    shutil.copy(PROJECT / ".gitignore", tmp_path / ".gitignore")
+    subprocess.run(["git", "-C", str(tmp_path), "init", "-q"], check=True)
+    ignored = subprocess.run(["git", "-C", str(tmp_path), "check-ignore", "-q", str(leftover)], check=False)
+    assert ignored.returncode == 0

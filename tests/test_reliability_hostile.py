@@ -13,6 +13,7 @@ tests/test_validate.py checks the same corpus through `exclusions validate`.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -30,7 +31,7 @@ from reconciler.core.problems import InvalidInput, errors_only
 from reconciler.lab.loading import load_repository
 from reconciler.ops.local_seed import local_seed_problems
 from tests.e2e import Lab, emulator
-from tests.helpers import PROJECT, Run, clean_env, copy_example
+from tests.helpers import PROJECT, Run, clean_env, copy_example, exclusions
 from tests.reliability import assert_clean_failure, counters_all_zero, record
 
 CORPUS = PROJECT / "tests" / "corpus" / "studies"
@@ -63,13 +64,23 @@ def plan_and_apply(lab: Lab, timeout: float = 60) -> dict[str, Run]:
     return {name: future.result() for name, future in futures.items()}
 
 
+def masked_form(fragment: str) -> re.Pattern[str]:
+    """The fragment as it reads with worker IDs masked (plan and apply mask them in problems):
+    any ID-shaped word or quoted value may stand masked in its place."""
+    pattern = re.escape(fragment)
+    pattern = re.sub(r"A[A-Z0-9]{7,}", lambda _: r"\S+", pattern)
+    pattern = re.sub(r'"[^"]*"', lambda _: '"[^"]*"', pattern)
+    return re.compile(pattern)
+
+
 def check_refused(runs: dict[str, Run], relative: str, problems: list[list[Any]]) -> None:
     for name, run in runs.items():
         assert_clean_failure(run)
         for line, fragment in problems:
             location = f"{relative}:{line}:" if line else f"{relative}:"
             matching = [text for text in run.stderr.splitlines() if text.startswith(location)]
-            assert any(str(fragment) in text for text in matching), (name, location, fragment, run.stderr)
+            wanted = masked_form(str(fragment))
+            assert any(wanted.search(text) for text in matching), (name, location, fragment, run.stderr)
 
 
 # --- the corpus ------------------------------------------------------------------------------
@@ -150,6 +161,27 @@ def _capture_bomb(lab: Lab, tmp: Path) -> Path:
     return path
 
 
+def _deep_flow(lab: Lab, tmp: Path) -> Path:
+    """100,000 nested ``[`` in 200 KB: the C parser would recurse once per level and crash."""
+    path = lab.studies / "deep-flow.yaml"
+    path.write_text(MODELINE + "study: deep-flow\ntitle: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    return path
+
+
+def _deep_block(lab: Lab, tmp: Path) -> Path:
+    """60,000 block sequences nested on one line (``- - - …``)."""
+    path = lab.studies / "deep-block.yaml"
+    path.write_text(MODELINE + "study: deep-block\nworkers:\n  " + "- " * 60_000 + "AEXAMPLEWORKER0001\n")
+    return path
+
+
+def _deep_capture(lab: Lab, tmp: Path) -> Path:
+    lab.locks.mkdir(parents=True, exist_ok=True)
+    path = lab.locks / "3EXAMPLEHITTRUSTGAME0000000002.yaml"
+    path.write_text("workers: " + "{a: " * 100_000 + "\n")
+    return path
+
+
 GENERATED: dict[str, tuple[Callable[[Lab, Path], Path], int, str, float]] = {
     # name: (writer, line, fragment, seconds allowed)
     "100 MB study file": (_huge, 0, "over the limit of 16 MiB", 60),
@@ -158,7 +190,41 @@ GENERATED: dict[str, tuple[Callable[[Lab, Path], Path], int, str, float]] = {
     "1,000 bad worker IDs": (_many_bad_ids, 7, "not a valid MTurk worker ID", 60),
     "capture of the wrong form": (_broken_capture, 7, "expected a list", 60),
     "capture that is an alias bomb": (_capture_bomb, 0, "alias bomb", 60),
+    "100,000 nested [ in a study": (_deep_flow, 3, "nested too deeply", 60),
+    "60,000 nested block sequences": (_deep_block, 4, "nested too deeply", 60),
+    "100,000 nested { in a capture": (_deep_capture, 1, "nested too deeply", 60),
 }
+
+
+def test_deep_nesting_is_refused_by_every_command_that_reads_the_lab(tmp_path: Path) -> None:
+    """validate, plan, apply and lock all end with the file's line, never a crash (SIGSEGV)."""
+    with emulator(tmp_path) as server:
+        lab = Lab(tmp_path / "lab", server)
+        path = _deep_flow(lab, tmp_path)
+        relative = str(path.relative_to(lab.root))
+        runs = {
+            name: run_cli(lab, *args)
+            for name, args in {
+                "validate": ("validate",),
+                "plan": ("plan",),
+                "apply": ("apply", "--auto-approve"),
+                "lock": ("lock",),
+            }.items()
+        }
+        calls = counters_all_zero(server)
+        record(
+            "hostile_input",
+            test="hostile",
+            source="generated",
+            name="100,000 nested [ through validate, plan, apply and lock",
+            exits={command: run.status for command, run in runs.items()},
+            mturk_calls=sum(calls.values()),
+        )
+        for name, run in runs.items():
+            assert run.status == 1, (name, run.status, run.output)  # -11 is the crash
+            assert_clean_failure(run)
+            assert f"{relative}:3:" in run.output and "nested too deeply" in run.output, (name, run.output)
+        assert calls == {}, calls
 
 
 @pytest.mark.parametrize("case", sorted(GENERATED))
@@ -371,3 +437,49 @@ def test_generated_broken_studies_stop_the_command_line_before_any_call(
         assert_clean_failure(run)
         assert "exclusions/studies/hostile.yaml:" in run.stderr, run.stderr
     assert calls == {}, json.dumps(calls)
+
+
+# --- file names that try to forge log lines and GitHub annotations ---------------------------
+
+FORGING_NAME = "evil\n::error file=README.md,line=1::forged annotation\n::add-mask::x.yaml"
+
+
+def test_a_file_name_with_newlines_cannot_forge_a_workflow_command(tmp_path: Path) -> None:
+    """git allows newlines in file names; in a log, a line starting with '::' is a command to
+    GitHub Actions. Every problem stays one line, and the annotation's properties are escaped."""
+    with emulator(tmp_path) as server:
+        lab = Lab(tmp_path / "lab", server)
+        (lab.studies / FORGING_NAME).write_text(MODELINE + "study: evil\ntitle: Evil\npools: [deception]\n")
+        env = clean_env(AWS_MAX_ATTEMPTS="3", GITHUB_ACTIONS="true")
+        runs = {
+            name: exclusions(*args, cwd=lab.root, env=env)
+            for name, args in {
+                "validate": ["validate"],
+                "plan": ["plan"],
+                "apply": ["apply", "--auto-approve"],
+            }.items()
+        }
+        forged = {
+            name: [
+                line
+                for line in run.output.splitlines()
+                if line.startswith(("::add-mask", "::error file=README"))
+            ]
+            for name, run in runs.items()
+        }
+        record(
+            "hostile_input",
+            test="hostile",
+            source="generated",
+            name="a file name forging workflow commands",
+            exits={name: run.status for name, run in runs.items()},
+            mturk_calls=sum(counters_all_zero(server).values()),
+        )
+        for name, run in runs.items():
+            assert_clean_failure(run)
+            assert forged[name] == [], (name, run.output)
+            assert "evil\\n::error file=README.md" in run.output, (name, run.output)
+        annotations = [line for line in runs["validate"].stdout.splitlines() if line.startswith("::")]
+        assert annotations and all(",line=" in line and "%3A%3Aerror" in line for line in annotations), (
+            annotations
+        )

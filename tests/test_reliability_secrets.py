@@ -232,3 +232,24 @@ def test_a_masked_worker_id_never_shows_a_whole_worker_id(workers: list[str]) ->
     record("privacy_check", test="secrets", outputs=1, whole_worker_ids=len(revealed), source="hypothesis")
     assert revealed == []
     assert len({mask(worker) for worker in workers}) == len(workers)  # still told apart
+
+
+def test_validate_masks_worker_ids_in_its_messages_and_annotations(tmp_path: Path) -> None:
+    """Annotations appear on pull requests: a duplicate or malformed worker ID is shown masked,
+    telling the two apart, unless --show-worker-ids asks for them whole."""
+    duplicated, lower_case, other = "APRIVATEDUP0001", "aprivatelower0001", "APRIVATEDUP0002"
+    with emulator(tmp_path) as server:
+        lab = Lab(tmp_path / "lab", server)
+        lab.write_study("private", workers=[duplicated, duplicated, lower_case, other, other])
+        env = clean_env(GITHUB_ACTIONS="true")
+        masked = exclusions("validate", cwd=lab.root, env=env)
+        shown = exclusions("validate", "--show-worker-ids", cwd=lab.root, env=env)
+        whole = [worker for worker in (duplicated, lower_case, other) if worker in masked.output]
+        record("privacy_check", test="secrets", outputs=1, whole_worker_ids=len(whole), source="validate")
+        assert masked.status == shown.status == 1
+        assert whole == [], masked.output
+        annotations = [line for line in masked.stdout.splitlines() if line.startswith("::error")]
+        assert len(annotations) == 3, masked.stdout  # two duplicates and one malformed ID
+        listed_twice = [line for line in annotations if "is listed twice" in line]
+        assert len({line.split("worker ")[1].split(" ")[0] for line in listed_twice}) == 2  # told apart
+        assert all(worker in shown.output for worker in (duplicated, lower_case, other)), shown.output

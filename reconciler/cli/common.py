@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
 import click
 from rich.console import Console
 
-from reconciler.core.problems import Problem, Severity, display_path
+from reconciler.core.problems import Problem, Severity, display_path, printable
 from reconciler.lab.layout import find_root
+from reconciler.render.mask import mask_worker_ids_in_messages
 
 # markup and highlighting off: titles and IDs from user files must print exactly as written.
 stdout = Console(markup=False, highlight=False, soft_wrap=True)
@@ -46,27 +48,47 @@ def repository_root(start: Path) -> Path:
     return root
 
 
-def print_problems(problems: list[Problem], *, to_stderr: bool = False) -> None:
+def print_problems(
+    problems: list[Problem], *, to_stderr: bool = False, show_worker_ids: bool = False
+) -> None:
     """Errors and warnings, one per line, and as GitHub annotations when running in Actions.
 
     ``validate`` prints them on stdout (they are its output); commands whose stdout is data
-    (a JSON plan) print them on stderr.
+    (a JSON plan) print them on stderr. Worker IDs in them are masked (annotations end up on
+    pull requests) unless ``show_worker_ids``; file names are escaped, so none can forge a line.
     """
     console = stderr if to_stderr else stdout
-    for problem in problems:
+    for problem in masked_problems(problems, show_worker_ids=show_worker_ids):
         style = "yellow" if problem.severity is Severity.WARNING else "red"
         console.print(problem.format(), style=style)
         if os.environ.get("GITHUB_ACTIONS") == "true":
             print(_annotation(problem), file=sys.stderr if to_stderr else sys.stdout)
 
 
+def masked_problems(problems: list[Problem], *, show_worker_ids: bool) -> list[Problem]:
+    """The problems with every worker ID in their messages and hints masked, unless shown."""
+    texts = [text for problem in problems for text in (problem.message, problem.hint)]
+    masked = iter(mask_worker_ids_in_messages(texts, show=show_worker_ids))
+    return [replace(problem, message=next(masked), hint=next(masked)) for problem in problems]
+
+
 def _annotation(problem: Problem) -> str:
+    """A GitHub workflow command, escaped as GitHub unescapes it (property values also escape
+    ``:`` and ``,``), after control characters were written out by ``printable``."""
     kind = "warning" if problem.severity is Severity.WARNING else "error"
-    place = f"file={display_path(problem.path)}"
+    place = f"file={_escape_property(display_path(problem.path))}"
     if problem.line:
         place += f",line={problem.line},col={problem.column or 1}"
-    message = problem.message + (f" ({problem.hint})" if problem.hint else "")
-    return f"::{kind} {place}::{message.replace('%', '%25').replace(chr(10), '%0A')}"
+    message = printable(problem.message + (f" ({problem.hint})" if problem.hint else ""))
+    return f"::{kind} {place}::{_escape_data(message)}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def fail(message: str) -> NoReturn:

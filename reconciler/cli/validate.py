@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from reconciler.cli.common import print_problems, repository_root, stderr, stdout
+from reconciler.cli.common import masked_problems, print_problems, repository_root, stderr, stdout
+from reconciler.cli.options import worker_ids_option
 from reconciler.core.problems import Problem, Severity, display_path
 from reconciler.lab.loading import LoadResult, load_repository
 from reconciler.ops.local_seed import local_seed_problems
@@ -31,14 +32,19 @@ from reconciler.ops.local_seed import local_seed_problems
     show_default=True,
     help="json: one object on stdout with every problem (path, line, column, severity, message, hint).",
 )
-def validate_command(paths: tuple[Path, ...], repo: Path | None, output_format: str) -> None:
+@worker_ids_option(False)
+def validate_command(
+    paths: tuple[Path, ...], repo: Path | None, output_format: str, show_worker_ids: bool
+) -> None:
     """Check every file of the repository (of each PATH given, or the one here).
 
     Each file is checked against its JSON Schema under schemas/, then for what a
     schema cannot say: a study's ID equals its file name, study IDs are unique,
     every pool a study names exists, no HIT or worker is listed twice. Every
     problem is reported as path:line:column with a hint. Nothing is sent to any
-    platform. Exit status: 0 when valid, 1 otherwise.
+    platform. Worker IDs in the messages (and in GitHub annotations, which
+    appear on pull requests) are masked unless --show-worker-ids. Exit
+    status: 0 when valid, 1 otherwise.
 
     A PATH may be a file (as pre-commit passes them) or a folder: the whole
     repository holding it is checked, since rules span files.
@@ -52,6 +58,9 @@ def validate_command(paths: tuple[Path, ...], repo: Path | None, output_format: 
     """
     roots = _roots(paths, repo)
     results = [(root, load_repository(root, check_seed=local_seed_problems)) for root in roots]
+    # Worker IDs are masked in messages and annotations (which appear on pull requests) unless asked.
+    for _, result in results:
+        result.problems = masked_problems(result.problems, show_worker_ids=show_worker_ids)
     errors = sum(_count(result, Severity.ERROR) for _, result in results)
     if output_format == "json":
         click.echo(json.dumps(_as_json(results), indent=2))
@@ -79,7 +88,7 @@ def _count(result: LoadResult, severity: Severity) -> int:
 
 
 def _print_text(root: Path, result: LoadResult, *, several: bool) -> None:
-    print_problems(result.problems)
+    print_problems(result.problems, show_worker_ids=True)  # already masked above, as asked
     errors = _count(result, Severity.ERROR)
     warnings = _count(result, Severity.WARNING)
     studies = len(result.repository.studies) if result.repository else 0

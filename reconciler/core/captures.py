@@ -2,8 +2,11 @@
 
 A capture only ever grows: a re-read that returns fewer workers (an API hiccup, a HIT being
 disposed) keeps the union. A capture is complete once no worker can be added any more, and a
-complete capture is never read again. MTurk disposes of a HIT 120 days after its creation; the
-disposal window, the warning before it, and which HITs a run must read all follow from here.
+complete capture is never read again. Only disposal (or deletion) ends a HIT for good: an expired
+HIT can be extended (``UpdateExpirationForHIT``) and given more assignments
+(``CreateAdditionalAssignmentsForHIT``), so until then its capture is read again. MTurk disposes
+of a HIT 120 days after its creation; the disposal window, the warning before it, and which HITs
+a run must read all follow from here.
 """
 
 from __future__ import annotations
@@ -26,8 +29,14 @@ def known_disposed(capture: Capture | None, now: datetime) -> bool:
     return bool(capture and capture.hit_created and now - capture.hit_created >= DISPOSAL_AGE)
 
 
+def is_final(capture: Capture) -> bool:
+    """Whether the platform can no longer add a worker to the capture's HIT. A capture marked
+    complete by an older version because its HIT had merely expired does not count."""
+    return capture.complete and capture.hit_status == DISPOSED
+
+
 def needs_reading(capture: Capture | None, now: datetime) -> bool:
-    return capture is None or not (capture.complete or known_disposed(capture, now))
+    return capture is None or not (is_final(capture) or known_disposed(capture, now))
 
 
 def disposal_date(capture: Capture | None, reading: HitReading | None) -> datetime | None:
@@ -36,14 +45,14 @@ def disposal_date(capture: Capture | None, reading: HitReading | None) -> dateti
 
 
 def merge_reading(target: str, previous: Capture | None, reading: HitReading, now: datetime) -> Capture:
-    """The capture after a successful read: the union of workers, and whether it is complete."""
+    """The capture after a successful read: the union of workers, and whether it is complete
+    (only a disposed HIT is: an expired one can be extended)."""
     workers = reading.workers | (previous.workers if previous else frozenset())
-    expired = reading.expiration is not None and reading.expiration <= now
     return Capture(
         target=target,
         hit_id=reading.hit_id,
         read_at=now,
-        complete=reading.status == DISPOSED or (expired and reading.pending == 0),
+        complete=reading.status == DISPOSED,
         workers=workers,
         # Whole seconds, as the file keeps them, so an unchanged HIT compares equal to its capture.
         hit_created=reading.created.replace(microsecond=0),
@@ -56,6 +65,10 @@ def merge_reading(target: str, previous: Capture | None, reading: HitReading, no
 def mark_disposed(previous: Capture, now: datetime) -> Capture:
     """MTurk no longer knows the HIT: the capture is all there will ever be."""
     return replace(previous, complete=True, hit_status=DISPOSED, read_at=now)
+
+
+def _read_after_expiry(capture: Capture) -> bool:
+    return capture.hit_expiration is not None and capture.hit_expiration <= capture.read_at
 
 
 def differs(old: Capture | None, new: Capture) -> bool:
@@ -112,7 +125,7 @@ def combine_readings(
     for hit_id in needed:
         if hit_id not in result and hit_id in captures:
             known = captures[hit_id]
-            if not known.complete:  # known disposed by its age alone: record that it is final
+            if not is_final(known):  # known disposed by its age alone: record that it is final
                 changed.append(mark_disposed(known, now))
             result[hit_id] = known.workers
     warnings = disposal_warnings(needed, {**captures, **{c.hit_id: c for c in changed}}, now)
@@ -130,7 +143,7 @@ def disposal_warnings(
         studies = ", ".join(sorted({study.study_id for study, _ in needed[hit_id]}))
         warnings.append(
             f"HIT {hit_id} ({studies}) will be disposed of by MTurk in {days} days "
-            f"({disposal:%Y-%m-%d}) and is not completely captured: run `exclusions lock` "
+            f"({disposal:%Y-%m-%d}) and was last captured while it was open: run `exclusions lock` "
             "once its assignments are all submitted, and commit the capture"
         )
     return warnings
@@ -139,11 +152,14 @@ def disposal_warnings(
 def late_hits(
     captures: Mapping[str, Capture], hits: Iterable[str], now: datetime, within: timedelta
 ) -> list[str]:
-    """HITs not completely captured whose disposal comes within ``within``."""
+    """HITs last captured while open (or not final) whose disposal comes within ``within``.
+
+    A capture read after its HIT expired holds every worker so far; runs keep reading it until
+    disposal in case the HIT is extended, so it needs no warning."""
     late = []
     for hit_id in sorted(hits):
         capture = captures.get(hit_id)
-        if capture is None or capture.complete:
+        if capture is None or is_final(capture) or _read_after_expiry(capture):
             continue
         disposal = disposal_of(capture)
         if disposal is not None and disposal - now <= within:

@@ -7,9 +7,20 @@ Every check reports into a list of ``Problem`` rather than raising on the first 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+
+# Characters that would end a log line early (and start a forged one, such as a GitHub
+# workflow command), move the cursor, or reorder the text around them; a file name may hold any.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control, line-breaking or direction-changing character written as
+    its Python escape (a newline as ``\\n``), so one problem is always one honest line."""
+    return _UNPRINTABLE.sub(lambda match: match[0].encode("unicode_escape").decode("ascii"), text)
 
 
 class Severity(Enum):
@@ -40,7 +51,7 @@ class Problem:
         text = f"{self.location()}: {prefix}{self.message}"
         if self.hint:
             text += f" (hint: {self.hint})"
-        return text
+        return printable(text)
 
 
 class InvalidInput(Exception):
@@ -54,9 +65,10 @@ class InvalidInput(Exception):
 def display_path(path: Path) -> str:
     """A path relative to the working directory when it lies below it, so messages stay short."""
     try:
-        return os.path.relpath(path) if path.is_absolute() and _below_cwd(path) else str(path)
+        shown = os.path.relpath(path) if path.is_absolute() and _below_cwd(path) else str(path)
     except ValueError:  # a different drive on Windows
-        return str(path)
+        shown = str(path)
+    return printable(shown)
 
 
 def _below_cwd(path: Path) -> bool:

@@ -64,7 +64,7 @@ def write_capture(layout: Layout, capture: Capture) -> Capture:
                 document[key] = value
         buffer = StringIO()
         yaml.dump(document, buffer)
-        atomic_write_text(path, buffer.getvalue())
+        atomic_write_text(path, buffer.getvalue(), scratch=layout.scratch)
     return replace(capture, path=path)
 
 

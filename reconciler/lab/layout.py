@@ -51,6 +51,12 @@ class Layout:
     def study_file(self, study_id: str) -> Path:
         return self.studies / f"{study_id}.yaml"
 
+    @property
+    def scratch(self) -> Path:
+        """Where files are written before being renamed into place: git-ignored, and outside
+        every folder a workflow commits (exclusions/locks, exclusions/studies)."""
+        return self.root / LOCAL_STATE_DIR / "tmp"
+
     def default_local_state(self, target: str) -> Path:
         return self.root / LOCAL_STATE_DIR / target / "state.json"
 

@@ -31,4 +31,4 @@ def write_imported_study(
     yaml.indent(mapping=2, sequence=4, offset=2)
     buffer = StringIO()
     yaml.dump(document, buffer)
-    atomic_write_text(path, buffer.getvalue())
+    atomic_write_text(path, buffer.getvalue(), scratch=layout.scratch)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 import tempfile
@@ -13,16 +14,35 @@ if sys.platform != "win32":  # on Windows, runs are not locked against each othe
     import fcntl
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
+def atomic_write_text(path: Path, text: str, *, scratch: Path | None = None) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), scratch=scratch)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file of its own in the same folder, then
-    rename it into place: a crash leaves the old file or the new one, never half of either, and
-    two writers never share a temporary file. The folder is synced too, so the rename itself
-    survives a power loss."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def atomic_write_bytes(path: Path, data: bytes, *, scratch: Path | None = None) -> None:
+    """Write ``data`` to ``path`` through a temporary file of its own, then rename it into
+    place: a crash leaves the old file or the new one, never half of either, and two writers
+    never share a temporary file. The folder is synced too, so the rename itself survives a
+    power loss.
+
+    The temporary file is made in ``scratch`` when given (a git-ignored folder of the same
+    repository), so a run killed before the rename leaves nothing in a folder that workflows
+    commit; in ``path``'s own folder otherwise, or when ``scratch`` is on another file system."""
+    if scratch is not None:
+        scratch.mkdir(parents=True, exist_ok=True)
+        try:
+            _write_and_rename(path, data, scratch)
+        except OSError as error:
+            if error.errno != errno.EXDEV:  # a rename across file systems cannot be atomic
+                raise
+        else:
+            _sync_folder(path.parent)
+            return
+    _write_and_rename(path, data, path.parent)
+    _sync_folder(path.parent)
+
+
+def _write_and_rename(path: Path, data: bytes, folder: Path) -> None:
+    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
@@ -33,8 +53,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _sync_folder(folder_path: Path) -> None:
     if sys.platform != "win32":  # folders cannot be opened for syncing on Windows
-        folder = os.open(path.parent, os.O_RDONLY)
+        folder = os.open(folder_path, os.O_RDONLY)
         try:
             os.fsync(folder)
         finally:

@@ -11,6 +11,8 @@ symbolic links that leave the repository, python tags (the safe loader knows non
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +21,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
+from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]  # re-exported from libyaml
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.reader import ReaderError
@@ -34,6 +37,12 @@ MAX_EXPANDED_NODES = 2_000_000
 # Our files nest four levels deep; far deeper nesting only serves to exhaust the stack of whatever
 # walks the data later (the schema validator, error messages).
 MAX_DEPTH = 64
+
+# A line whose indentation and indicators ("- ", "? ", ": ") reach this far could nest block
+# collections past MAX_DEPTH; only then is the nesting counted exactly (see _check_nesting).
+_DEEP_LINE = re.compile(rf"^[ \t?:-]{{{MAX_DEPTH // 4},}}", re.MULTILINE)
+_OPENING = ("SequenceStartEvent", "MappingStartEvent")
+_CLOSING = ("SequenceEndEvent", "MappingEndEvent")
 
 _BOMS = {
     b"\xff\xfe\x00\x00": "UTF-32",
@@ -89,6 +98,7 @@ class Document:
 def read_document(path: Path, *, root: Path | None = None, allow_empty: bool = False) -> Document:
     """Parse one YAML file, raising ``InvalidInput`` with a located problem when it cannot be used."""
     text = read_text(path, root=root)
+    _check_nesting(path, text)
     yaml = YAML(typ="safe", pure=False)
     yaml.Constructor = _PlainSafeConstructor
     yaml.Resolver = _OnceResolver
@@ -157,6 +167,47 @@ def read_text(path: Path, *, root: Path | None = None) -> str:
         ) from None
 
 
+def _too_deep(path: Path, line: int = 0, column: int = 0) -> InvalidInput:
+    return InvalidInput(
+        [
+            Problem(
+                path,
+                f"the YAML is nested too deeply (over {MAX_DEPTH} levels)",
+                "flatten the document",
+                line,
+                column,
+            )
+        ]
+    )
+
+
+def _check_nesting(path: Path, text: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before the C parser builds the document: it recurses
+    once per level on the C stack, and 100,000 ``[`` kill the process without a word.
+
+    Flow collections nest at most once per ``[`` or ``{``; block collections at most twice per
+    column of indentation and indicators. When those bounds are low (every real file) nothing
+    more is done; otherwise the parser's events, which it produces without recursing, are
+    counted exactly."""
+    flow_bound = text.count("[") + text.count("{")
+    if flow_bound <= MAX_DEPTH // 2 and _DEEP_LINE.search(text) is None:
+        return
+    depth = 0
+    parser = CParser(io.StringIO(text))
+    try:
+        for event in iter(parser.get_event, None):
+            kind = type(event).__name__
+            if kind in _OPENING:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise _too_deep(path, mark.line + 1, mark.column + 1)
+            elif kind in _CLOSING:
+                depth -= 1
+    except YAMLError:
+        return  # a syntax error: the loader reports it at its place, as for any other file
+
+
 def _check_inside(path: Path, root: Path | None) -> None:
     if root is None:
         return
@@ -204,15 +255,7 @@ def _check_expansion(path: Path, data: Any) -> None:
         node, depth = stack.pop()
         budget -= 1
         if depth > MAX_DEPTH:
-            raise InvalidInput(
-                [
-                    Problem(
-                        path,
-                        f"the YAML is nested too deeply (over {MAX_DEPTH} levels)",
-                        "flatten the document",
-                    )
-                ]
-            )
+            raise _too_deep(path)
         if budget < 0:
             raise InvalidInput(
                 [

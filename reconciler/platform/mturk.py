@@ -1,14 +1,21 @@
 """The MTurk implementation of ``Platform``, on boto3.
 
 Every API error that survives botocore's retries becomes a ``PlatformError``: a failed page is
-never taken for an empty one. Grants never notify the worker; revocations send a reason (which
-makes MTurk email the worker) only when the lab set one on purpose.
+never taken for an empty one. Every answer is checked before use (``answers``): a malformed one
+is retried like a 5xx, then fails the run naming the operation. Listings are paged here rather
+than by botocore's paginator, which only notices a token repeated twice in a row: a token seen
+before, or a run of empty pages, fails the listing instead of looping forever. Every run has a
+deadline. Error messages are printed without request headers or credentials (``redact``).
+Grants never notify the worker; revocations send a reason (which makes MTurk email the worker)
+only when the lab set one on purpose.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -23,8 +30,11 @@ from reconciler.core.live import (
     LiveQualificationType,
     QualificationTypeSettings,
 )
+from reconciler.platform import answers
+from reconciler.platform.answers import MalformedAnswer
 from reconciler.platform.base import HitGone, PlatformError
 from reconciler.platform.ratelimit import RateLimiter
+from reconciler.platform.redact import redact
 
 if TYPE_CHECKING:
     import boto3
@@ -37,6 +47,14 @@ HIT_DOES_NOT_EXIST = "AWS.MechanicalTurk.HITDoesNotExist"
 QUALIFICATION_DOES_NOT_EXIST = "AWS.MechanicalTurk.QualificationDoesNotExist"
 DEFAULT_CONCURRENCY = 16
 MAX_ATTEMPTS = 10
+# A listing of a million entries is 10,000 pages; beyond that, or after this many empty pages in
+# a row that still promise more, the platform is not paging towards an end.
+MAX_PAGES = 10_000
+MAX_EMPTY_PAGES = 10
+# Runs end with a clear error rather than hang; generous enough for 100,000 grants at 10/s,
+# and shorter than GitHub's 6-hour limit for a job, which would kill the run without a word.
+DEFAULT_DEADLINE_SECONDS = 5 * 3600
+DEADLINE_VARIABLE = "EXCLUSIONS_DEADLINE_SECONDS"
 
 
 def max_attempts() -> int:
@@ -45,13 +63,41 @@ def max_attempts() -> int:
     return int(configured) if configured.isdigit() and int(configured) > 0 else MAX_ATTEMPTS
 
 
+def deadline_seconds() -> float:
+    """``EXCLUSIONS_DEADLINE_SECONDS`` when set to a positive number, else the default."""
+    configured = os.environ.get(DEADLINE_VARIABLE, "")
+    try:
+        seconds = float(configured)
+    except ValueError:
+        return DEFAULT_DEADLINE_SECONDS
+    return seconds if seconds > 0 else DEFAULT_DEADLINE_SECONDS
+
+
+class DeadlinePassed(PlatformError):
+    """The run's deadline passed: no further call is made."""
+
+
+class Deadline:
+    """The moment after which a run makes no more calls (checked before every attempt)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+
+    def check(self, **_: Any) -> None:
+        """Also a botocore ``before-send`` handler, so botocore's own retries stop too."""
+        if time.monotonic() >= self.ends:
+            raise DeadlinePassed(f"the run passed its deadline of {self.seconds:g} s ({DEADLINE_VARIABLE})")
+
+
 def client_config(max_concurrency: int) -> Config:
     """Adaptive retries: throttling and 5xx answers are retried with backoff and client-side pacing."""
     return Config(
         retries={"mode": "adaptive", "total_max_attempts": max_attempts()},
         max_pool_connections=max_concurrency + 2,
-        connect_timeout=10,
-        read_timeout=60,
+        # A stalled answer is abandoned (and retried) by the deadline at the latest.
+        connect_timeout=min(10.0, deadline_seconds()),
+        read_timeout=min(60.0, deadline_seconds()),
         user_agent_extra="study-exclusions",
     )
 
@@ -75,27 +121,39 @@ def make_client(
 class MTurkPlatform:
     """``Platform`` over one boto3 MTurk client (thread-safe, shared by every worker thread)."""
 
-    def __init__(self, client: MTurkClient, *, target: str) -> None:
+    def __init__(
+        self,
+        client: MTurkClient,
+        *,
+        target: str,
+        deadline: Deadline | None = None,
+        secrets: tuple[str, ...] = (),
+    ) -> None:
         self.client = client
         self.target = target
+        self.deadline = deadline or Deadline(deadline_seconds())
+        self.secrets = secrets  # the caller's credentials, never to be printed
+        client.meta.events.register("before-send.mturk", self.deadline.check)
 
     # --- qualification types ------------------------------------------------------------------
 
     def find_qualification_type(self, name: str, pinned_id: str | None) -> LiveQualificationType | None:
         if pinned_id:
-            answer = self._call("GetQualificationType", QualificationTypeId=pinned_id)
+            answer = self._call(
+                "GetQualificationType",
+                check=answers.one("QualificationType", answers.qualification_type),
+                QualificationTypeId=pinned_id,
+            )
             return _live_type(answer["QualificationType"])
-        paginator = self.client.get_paginator("list_qualification_types")
-        pages = paginator.paginate(
+        found = self._listing(
+            "ListQualificationTypes",
+            "QualificationTypes",
+            answers.qualification_type,
             Query=name,
             MustBeRequestable=False,
             MustBeOwnedByCaller=True,
-            PaginationConfig={"PageSize": PAGE_SIZE},
         )
         # Query is a search, not an exact match: the exact name is what identifies a pool's type.
-        found = [
-            qt for page in self._pages("ListQualificationTypes", pages) for qt in page["QualificationTypes"]
-        ]
         exact = [qt for qt in found if qt.get("Name") == name]
         return _live_type(exact[0]) if exact else None
 
@@ -108,7 +166,11 @@ class MTurkPlatform:
         }
         if settings.keywords:
             arguments["Keywords"] = settings.keywords
-        answer = self._call("CreateQualificationType", **arguments)
+        answer = self._call(
+            "CreateQualificationType",
+            check=answers.one("QualificationType", answers.qualification_type),
+            **arguments,
+        )
         return _live_type(answer["QualificationType"])
 
     def update_qualification_type(self, type_id: str, settings: QualificationTypeSettings) -> None:
@@ -123,27 +185,30 @@ class MTurkPlatform:
     # --- holders and HITs ---------------------------------------------------------------------
 
     def list_holders(self, type_id: str) -> dict[str, int]:
-        paginator = self.client.get_paginator("list_workers_with_qualification_type")
-        pages = paginator.paginate(
-            QualificationTypeId=type_id, Status="Granted", PaginationConfig={"PageSize": PAGE_SIZE}
+        listed = self._listing(
+            "ListWorkersWithQualificationType",
+            "Qualifications",
+            answers.holder,
+            QualificationTypeId=type_id,
+            Status="Granted",
         )
-        holders: dict[str, int] = {}
-        for page in self._pages("ListWorkersWithQualificationType", pages):
-            for qualification in page["Qualifications"]:
-                holders[qualification["WorkerId"]] = int(qualification.get("IntegerValue", 1))
-        return holders
+        return {qualification["WorkerId"]: int(qualification["IntegerValue"]) for qualification in listed}
 
     def read_hit(self, hit_id: str) -> HitReading:
-        hit = self._call("GetHIT", HITId=hit_id, hit_id=hit_id)["HIT"]
-        paginator = self.client.get_paginator("list_assignments_for_hit")
-        pages = paginator.paginate(
-            HITId=hit_id, AssignmentStatuses=WORKER_STATUSES, PaginationConfig={"PageSize": PAGE_SIZE}
+        hit = self._call("GetHIT", hit_id=hit_id, check=answers.one("HIT", answers.hit), HITId=hit_id)["HIT"]
+        if hit["HITId"] != hit_id:
+            raise PlatformError(
+                f"GetHIT failed on target '{self.target}': asked for HIT {hit_id}, got another"
+            )
+        assignments = self._listing(
+            "ListAssignmentsForHIT",
+            "Assignments",
+            answers.assignment_of(WORKER_STATUSES),
+            hit_id=hit_id,
+            HITId=hit_id,
+            AssignmentStatuses=WORKER_STATUSES,
         )
-        workers = frozenset(
-            assignment["WorkerId"]
-            for page in self._pages("ListAssignmentsForHIT", pages, hit_id=hit_id)
-            for assignment in page["Assignments"]
-        )
+        workers = frozenset(assignment["WorkerId"] for assignment in assignments)
         created: datetime = hit["CreationTime"]
         return HitReading(
             hit_id=hit_id,
@@ -155,9 +220,7 @@ class MTurkPlatform:
         )
 
     def list_hits(self) -> list[LiveHit]:
-        paginator = self.client.get_paginator("list_hits")
-        pages = paginator.paginate(PaginationConfig={"PageSize": PAGE_SIZE})
-        return [_live_hit(hit) for page in self._pages("ListHITs", pages) for hit in page["HITs"]]
+        return [_live_hit(hit) for hit in self._listing("ListHITs", "HITs", answers.hit)]
 
     # --- changes ------------------------------------------------------------------------------
 
@@ -184,19 +247,75 @@ class MTurkPlatform:
 
     # --- error handling -----------------------------------------------------------------------
 
-    def _call(self, operation: str, hit_id: str | None = None, **arguments: Any) -> dict[str, Any]:
+    def _call(
+        self,
+        operation: str,
+        hit_id: str | None = None,
+        check: answers.Check = answers.nothing,
+        **arguments: Any,
+    ) -> dict[str, Any]:
+        """One call, its answer checked; a malformed answer is retried as botocore retries a 5xx."""
         method = getattr(self.client, xform_name(operation))
-        try:
-            answer: dict[str, Any] = method(**arguments)
-        except (ClientError, BotoCoreError) as error:
-            raise self._translate(operation, error, hit_id) from None
-        return answer
+        attempts = max_attempts()
+        for attempt in range(1, attempts + 1):
+            try:
+                self.deadline.check()
+                answer: dict[str, Any] = method(**arguments)
+                check(answer)
+            except DeadlinePassed as passed:
+                raise DeadlinePassed(f"{operation} not made on target '{self.target}': {passed}") from None
+            except (ClientError, BotoCoreError) as error:
+                raise self._translate(operation, error, hit_id) from None
+            except (MalformedAnswer, ValueError, TypeError, AttributeError) as error:
+                # ValueError and the rest: botocore could not parse a field (a broken timestamp).
+                if attempt == attempts:
+                    what = redact(str(error), self.secrets) or type(error).__name__
+                    raise PlatformError(
+                        f"{operation} failed on target '{self.target}': a malformed answer "
+                        f"({what}), {attempts} time(s) in a row"
+                    ) from None
+                time.sleep(_backoff(attempt))
+                continue
+            return answer
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
-    def _pages(self, operation: str, pages: Any, hit_id: str | None = None) -> Iterator[dict[str, Any]]:
-        try:
-            yield from pages
-        except (ClientError, BotoCoreError) as error:
-            raise self._translate(operation, error, hit_id) from None
+    def _listing(
+        self,
+        operation: str,
+        list_key: str,
+        item: Callable[[Any], None],
+        hit_id: str | None = None,
+        **arguments: Any,
+    ) -> list[dict[str, Any]]:
+        """Every entry of a paged listing, each page checked; fails on a token cycle or runaway."""
+        check = answers.page_of(list_key, item)
+        entries: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        token: str | None = None
+        empty_in_a_row = 0
+        for page_number in range(1, MAX_PAGES + 1):
+            paging = {"MaxResults": PAGE_SIZE} | ({"NextToken": token} if token else {})
+            page = self._call(operation, hit_id=hit_id, check=check, **arguments, **paging)
+            entries.extend(page[list_key])
+            token = page.get("NextToken")
+            if not token:
+                return entries
+            if token in seen:
+                raise PlatformError(
+                    f"{operation} failed on target '{self.target}': page {page_number} gave a "
+                    "NextToken already used in this listing (the pages run in a circle)"
+                )
+            seen.add(token)
+            empty_in_a_row = 0 if page[list_key] else empty_in_a_row + 1
+            if empty_in_a_row >= MAX_EMPTY_PAGES:
+                raise PlatformError(
+                    f"{operation} failed on target '{self.target}': {MAX_EMPTY_PAGES} empty pages "
+                    "in a row, each promising more"
+                )
+        raise PlatformError(
+            f"{operation} failed on target '{self.target}': more than {MAX_PAGES:,} pages "
+            f"of {PAGE_SIZE}; the listing does not end"
+        )
 
     def _translate(
         self, operation: str, error: ClientError | BotoCoreError, hit_id: str | None
@@ -211,15 +330,23 @@ class MTurkPlatform:
             turk_code = str(error.response.get("TurkErrorCode", ""))
             if hit_id is not None and turk_code == HIT_DOES_NOT_EXIST:
                 return HitGone(hit_id)
-            code = details.get("Code", "error")
-            message = details.get("Message", "")
-            suffix = f" ({turk_code})" if turk_code else ""
+            code = redact(str(details.get("Code", "error")), self.secrets)
+            message = redact(str(details.get("Message", "")), self.secrets)
+            suffix = f" ({redact(turk_code, self.secrets)})" if turk_code else ""
             return PlatformError(
                 f"{operation} failed on target '{self.target}': {code}: {message}{suffix}",
                 code=turk_code or code,
             )
-        # botocore's own messages (connection refused, timeouts) name the endpoint, never credentials.
-        return PlatformError(f"{operation} failed on target '{self.target}': {error}")
+        # botocore's own messages (connection refused, timeouts) name the endpoint; redacted all
+        # the same, since a proxy's answer can end up quoted in them.
+        return PlatformError(
+            f"{operation} failed on target '{self.target}': {redact(str(error), self.secrets)}"
+        )
+
+
+def _backoff(attempt: int) -> float:
+    """Seconds before retrying a malformed answer: exponential with jitter, as botocore's."""
+    return float(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0))  # noqa: S311 - jitter, not crypto
 
 
 def _live_type(data: Any) -> LiveQualificationType:

@@ -45,6 +45,44 @@ def mask_in_text(text: str, mask: Callable[[str], str], worker_ids: Collection[s
     return _TOKEN.sub(lambda match: mask(match[0]) if match[0] in worker_ids else match[0], text)
 
 
+# A worker ID as the schema accepts it (8 characters or more); HIT and type IDs start with a digit.
+_WORKER_SHAPED = re.compile(r"\bA[A-Z0-9]{7,}\b")
+# A quoted value in a message about a worker entry (``"afakeworker1" is not a valid ... (at
+# workers[2])``): not a valid ID, but very likely someone's ID all the same.
+_QUOTED = re.compile(r"\"([^\"]*)\"|'([^']*)'")
+
+
+def mask_worker_ids_in_messages(messages: list[str], *, show: bool = False) -> list[str]:
+    """``messages`` (validation problems, say) with every worker ID in them masked: anything
+    shaped like one, and any quoted value in a message about a ``workers`` entry. The masks
+    are made over all the messages at once, so two IDs are told apart wherever they appear."""
+    if show:
+        return list(messages)
+    shaped: set[str] = set()
+    quoted: set[str] = set()
+    for message in messages:
+        shaped.update(_WORKER_SHAPED.findall(message))
+        if "workers[" in message:
+            quoted.update(a or b for a, b in _QUOTED.findall(message) if a or b)
+    if not shaped and not quoted:
+        return list(messages)
+    mask = make_masker(shaped | quoted)
+
+    def masked(message: str) -> str:
+        # A quoted value is masked only inside its quotes ("no" is not the "no" of "not").
+        message = _QUOTED.sub(
+            lambda match: match[0] if (match[1] or match[2]) not in quoted else _requote(match, mask), message
+        )
+        return _WORKER_SHAPED.sub(lambda match: mask(match[0]) if match[0] in shaped else match[0], message)
+
+    return [masked(message) for message in messages]
+
+
+def _requote(match: re.Match[str], mask: Callable[[str], str]) -> str:
+    quote = match[0][0]
+    return f"{quote}{mask(match[1] or match[2])}{quote}"
+
+
 def _longest_shared(ids: set[str], key: Callable[[str], str]) -> dict[str, int]:
     """For each ID, the longest prefix of ``key(id)`` it shares with any other ID: in sorted
     order, the longest is always shared with a neighbour."""

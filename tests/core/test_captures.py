@@ -45,7 +45,9 @@ def reading(**fields: object) -> HitReading:
     [
         pytest.param(None, True, id="never captured"),
         pytest.param(capture(), True, id="incomplete"),
-        pytest.param(capture(complete=True), False, id="complete"),
+        pytest.param(capture(complete=True, hit_status="Disposed"), False, id="complete: disposed"),
+        # An older version marked expired HITs complete; MTurk can extend them, so read them again.
+        pytest.param(capture(complete=True, hit_status="Reviewable"), True, id="complete: only expired"),
         pytest.param(capture(hit_created=NOW - timedelta(days=120)), False, id="disposed by its age"),
         pytest.param(capture(hit_created=None), True, id="no creation time"),
     ],
@@ -58,8 +60,9 @@ def test_needs_reading(known: Capture | None, must_read: bool) -> None:
     ("read", "complete"),
     [
         pytest.param(reading(), False, id="open"),
+        # UpdateExpirationForHIT can make an expired HIT assignable again: not complete.
         pytest.param(
-            reading(expiration=NOW - timedelta(seconds=1), pending=0), True, id="expired, none pending"
+            reading(expiration=NOW - timedelta(seconds=1), pending=0), False, id="expired, none pending"
         ),
         pytest.param(reading(expiration=NOW - timedelta(seconds=1), pending=2), False, id="expired, pending"),
         pytest.param(reading(status="Disposed"), True, id="disposed"),
@@ -93,15 +96,21 @@ def test_combine_readings_serves_captures_and_reports_unknown_hits() -> None:
 
 
 @pytest.mark.parametrize(
-    ("age_days", "complete", "late"),
+    ("age_days", "fields", "late"),
     [
-        pytest.param(100, False, False, id="20 days left"),
-        pytest.param(107, False, True, id="13 days left"),
-        pytest.param(119, True, False, id="complete"),
+        pytest.param(100, {}, False, id="20 days left"),
+        pytest.param(107, {}, True, id="13 days left"),
+        pytest.param(119, {"complete": True, "hit_status": "Disposed"}, False, id="complete"),
+        pytest.param(
+            107,
+            {"hit_expiration": NOW - timedelta(days=2), "hit_status": "Reviewable"},
+            False,
+            id="13 days left, read after expiry",
+        ),
     ],
 )
-def test_disposal_warnings_come_14_days_before(age_days: int, complete: bool, late: bool) -> None:
-    known = capture(hit_created=NOW - timedelta(days=age_days), complete=complete)
+def test_disposal_warnings_come_14_days_before(age_days: int, fields: dict[str, object], late: bool) -> None:
+    known = capture(hit_created=NOW - timedelta(days=age_days), **fields)
     needed = {HIT: [(study("s1", hits=(HIT,)), 0)]}
     warnings = rules.disposal_warnings(needed, {HIT: known}, NOW)
     assert bool(warnings) is late

@@ -161,6 +161,13 @@ class LocalMTurk:
     def clear_scripted_faults(self) -> None:
         self.faults.configure(scripted=[])
 
+    def take_part(self, hit_id: str, worker_id: str) -> dict[str, Any]:
+        """A simulated worker accepts and submits an assignment of the HIT, as through the
+        ``/_local/workers/`` endpoints (``WorkerRefused`` if MTurk would not let them)."""
+        workers = self._admin.workers
+        accepted = workers.accept(worker_id, hit_id)
+        return workers.submit(worker_id, accepted["assignment_id"], None)
+
     def state(self) -> dict[str, Any]:
         """The state document, as the state file holds it."""
         return self.store.snapshot()

@@ -14,7 +14,7 @@ import bisect
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from reconciler.emulators.mturk.clock import iso
@@ -34,6 +34,7 @@ from reconciler.emulators.mturk.traps import Traps, requirement_as_mturk_returns
 DISPOSAL_AGE = timedelta(days=120)  # MTurk disposes of a HIT 120 days after its creation
 TOKEN_LIFETIME = timedelta(hours=24)  # how long a UniqueRequestToken blocks duplicates
 DEFAULT_PAGE_SIZE = 10  # MTurk's page size when MaxResults is absent
+MANY_ASSIGNMENTS = 10  # a HIT below this many assignments cannot be extended to it or beyond
 DEFAULT_AUTO_APPROVAL_DELAY = 2_592_000  # 30 days, MTurk's default
 MIN_SECONDS, MAX_SECONDS = 30, 31_536_000  # MTurk's bounds on lifetimes and durations
 EMPTY_ANSWER = (
@@ -589,6 +590,36 @@ def list_assignments_for_hit(ctx: Context, params: dict[str, Any]) -> dict[str, 
     return {"NumResults": len(page), "NextToken": token, "Assignments": page}
 
 
+def update_expiration_for_hit(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Move the HIT's expiration: a time in the past expires it now, a later one (even for an
+    expired HIT) makes it assignable again until then, as MTurk does."""
+    hit = _hit(ctx, params["HITId"])
+    expire_at = params["ExpireAt"]
+    if not isinstance(expire_at, datetime):
+        expire_at = datetime.fromtimestamp(float(expire_at), tz=UTC)
+    hit.expiration = max(ctx.now, expire_at)
+    ctx.records.append(ctx.state.put_hit(hit))
+    return {}
+
+
+def create_additional_assignments_for_hit(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Raise MaxAssignments. As on MTurk, a HIT created with fewer than 10 assignments cannot
+    reach 10 or more this way."""
+    hit = _hit(ctx, params["HITId"])
+    extra = int(params["NumberOfAdditionalAssignments"])
+    if extra < 1:
+        raise ctx.fail("NumberOfAdditionalAssignments must be at least 1.", INVALID_PARAMETER)
+    if hit.max_assignments < MANY_ASSIGNMENTS <= hit.max_assignments + extra:
+        raise ctx.fail(
+            f"HIT {hit.id} was created with fewer than {MANY_ASSIGNMENTS} assignments and cannot be "
+            f"extended to {MANY_ASSIGNMENTS} or more.",
+            INVALID_PARAMETER,
+        )
+    hit.max_assignments += extra
+    ctx.records.append(ctx.state.put_hit(hit))
+    return {}
+
+
 HANDLERS: dict[str, Handler] = {
     "CreateQualificationType": create_qualification_type,
     "GetQualificationType": get_qualification_type,
@@ -604,4 +635,6 @@ HANDLERS: dict[str, Handler] = {
     "GetHIT": get_hit,
     "ListHITs": list_hits,
     "ListAssignmentsForHIT": list_assignments_for_hit,
+    "UpdateExpirationForHIT": update_expiration_for_hit,
+    "CreateAdditionalAssignmentsForHIT": create_additional_assignments_for_hit,
 }
