@@ -13,9 +13,12 @@ def test_validate_flags_a_worker_id_under_hits(lab: Lab) -> None:
     run = lab.run("validate")
     assert run.status == 1
     assert_no_traceback(run)
-    assert "exclusions/studies/mixed-up.yaml:" in run.output
-    assert "AEXAMPLEWORKER0001 under 'hits:' looks like a worker ID" in run.output
+    assert "exclusions/studies/mixed-up.yaml:8:" in run.output
+    assert "under 'hits:' looks like a worker ID" in run.output
     assert "move it under 'workers:'" in run.output
+    assert "AEXAMPLEWORKER0001" not in run.output  # masked: validate's messages reach pull requests
+    shown = lab.run("validate", "--show-worker-ids")
+    assert "AEXAMPLEWORKER0001 under 'hits:' looks like a worker ID" in shown.output
 
 
 def test_validate_flags_a_pasted_url_and_names_the_id_in_it(lab: Lab) -> None:
