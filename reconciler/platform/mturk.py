@@ -19,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from reconciler.core.live import (
     HitReading,
     HitRequirement,
+    HitState,
     LiveHit,
     LiveQualificationType,
     QualificationTypeSettings,
@@ -154,6 +155,25 @@ class MTurkPlatform:
             workers=workers,
         )
 
+    def hit_state(self, hit_id: str) -> HitState:
+        return _hit_state(self._call("GetHIT", HITId=hit_id, hit_id=hit_id)["HIT"])
+
+    def list_hit_states(self) -> list[HitState]:
+        paginator = self.client.get_paginator("list_hits")
+        pages = paginator.paginate(PaginationConfig={"PageSize": PAGE_SIZE})
+        return [_hit_state(hit) for page in self._pages("ListHITs", pages) for hit in page["HITs"]]
+
+    def hit_workers(self, hit_id: str) -> frozenset[str]:
+        paginator = self.client.get_paginator("list_assignments_for_hit")
+        pages = paginator.paginate(
+            HITId=hit_id, AssignmentStatuses=WORKER_STATUSES, PaginationConfig={"PageSize": PAGE_SIZE}
+        )
+        return frozenset(
+            assignment["WorkerId"]
+            for page in self._pages("ListAssignmentsForHIT", pages, hit_id=hit_id)
+            for assignment in page["Assignments"]
+        )
+
     def list_hits(self) -> list[LiveHit]:
         paginator = self.client.get_paginator("list_hits")
         pages = paginator.paginate(PaginationConfig={"PageSize": PAGE_SIZE})
@@ -230,6 +250,23 @@ def _live_type(data: Any) -> LiveQualificationType:
         keywords=data.get("Keywords") or None,
         status=data.get("QualificationTypeStatus", "Active"),
         auto_granted=bool(data.get("AutoGranted", False)),
+    )
+
+
+def _count(data: Any, key: str) -> int | None:
+    value = data.get(key)
+    return int(value) if value is not None else None
+
+
+def _hit_state(data: Any) -> HitState:
+    return HitState(
+        hit_id=data["HITId"],
+        created=data["CreationTime"],
+        expiration=data.get("Expiration"),
+        status=data.get("HITStatus", "Unassignable"),
+        pending=int(data.get("NumberOfAssignmentsPending", 0)),
+        available=_count(data, "NumberOfAssignmentsAvailable"),
+        max_assignments=_count(data, "MaxAssignments"),
     )
 
 
