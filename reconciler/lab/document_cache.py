@@ -109,7 +109,10 @@ class DocumentCache:
 
     def save(self) -> None:
         """Write the entries this run used, when they differ from the file's; never fails a run."""
-        if self.file is None or not (self._changed or self._used.keys() != self._stored.keys()):
+        used, changed = self._used, self._changed or self._used.keys() != self._stored.keys()
+        # The entries are not needed after this: let them go rather than hold a second copy.
+        self._stored, self._used, self._changed = {}, {}, False
+        if self.file is None or not changed:
             return
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
@@ -118,7 +121,7 @@ class DocumentCache:
             return  # a read-only home costs speed next time, nothing else
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({"rules": rules_digest(), "entries": self._used}, out, separators=(",", ":"))
+                json.dump({"rules": rules_digest(), "entries": used}, out, separators=(",", ":"))
             os.replace(temporary, self.file)
         except OSError:
             Path(temporary).unlink(missing_ok=True)  # a full disk: same
