@@ -25,7 +25,7 @@ from reconciler.core.live import (
     QualificationTypeSettings,
 )
 from reconciler.platform.base import HitGone, PlatformError
-from reconciler.platform.ratelimit import RateLimiter
+from reconciler.platform.ratelimit import RateLimiter, ThrottleFollower
 
 if TYPE_CHECKING:
     import boto3
@@ -65,11 +65,33 @@ def make_client(
     max_concurrency: int,
     rate_limit: float | None,
 ) -> MTurkClient:
-    client = session.client(
-        "mturk", endpoint_url=endpoint_url, region_name=region, config=client_config(max_concurrency)
-    )
     if rate_limit:
+        client = session.client(
+            "mturk", endpoint_url=endpoint_url, region_name=region, config=client_config(max_concurrency)
+        )
         client.meta.events.register("before-send.mturk", RateLimiter(rate_limit).before_send)
+        return client
+    return follow_throttling(
+        session.client(
+            "mturk", endpoint_url=endpoint_url, region_name=region, config=paced_config(max_concurrency)
+        )
+    )
+
+
+def paced_config(max_concurrency: int) -> Config:
+    """Standard retries (backoff, no client-side rate of botocore's own): with no rate set, a
+    ``ThrottleFollower`` paces the client, and adaptive mode's cubic pacing would fight it."""
+    return client_config(max_concurrency).merge(
+        Config(retries={"mode": "standard", "total_max_attempts": max_attempts()})
+    )
+
+
+def follow_throttling(client: MTurkClient) -> MTurkClient:
+    """Pace ``client`` at the rate the server accepts, learnt from its throttling answers."""
+    follower = ThrottleFollower()
+    client.meta.events.register("before-send.mturk", follower.before_send)
+    # First, so it sees every answer before the retry handler decides (and ends the event).
+    client.meta.events.register_first("needs-retry.mturk", follower.needs_retry)
     return client
 
 
