@@ -36,8 +36,9 @@ def test_a_hit_with_more_submissions_than_its_capture_is_read_again(tmp_path: Pa
         # The capture as it was before the HIT's third worker submitted.
         path = lab.locks / f"{TRUST_1}.yaml"
         capture = load_yaml(path)
-        assert "AEXAMPLEWORKER0007" in capture["workers"]
+        assert "AEXAMPLEWORKER0007" in capture["workers"] and capture["hit_submitted"] == 3
         capture["workers"].remove("AEXAMPLEWORKER0007")
+        capture["hit_submitted"] = 2
         dump_yaml(capture, path)
         server.reset_counters()
         run = lab.run("plan")
@@ -45,6 +46,7 @@ def test_a_hit_with_more_submissions_than_its_capture_is_read_again(tmp_path: Pa
         # Only that HIT's assignments are listed; the worker is captured again.
         assert (lab.calls("ListHITs"), lab.calls("ListAssignmentsForHIT")) == (1, 1)
         assert "AEXAMPLEWORKER0007" in load_yaml(path)["workers"]
+        assert load_yaml(path)["hit_submitted"] == 3
 
 
 def test_a_single_hit_to_read_is_asked_for_on_its_own(tmp_path: Path) -> None:

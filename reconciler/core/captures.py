@@ -50,6 +50,7 @@ def merge_reading(target: str, previous: Capture | None, reading: HitReading, no
         hit_expiration=reading.expiration.replace(microsecond=0) if reading.expiration else None,
         hit_status=reading.status,
         path=previous.path if previous else None,
+        hit_submitted=reading.submitted,
     )
 
 
@@ -79,12 +80,18 @@ LISTING_PAGE_SIZE = 100  # HITs per ListHITs page (MTurk's maximum)
 
 def nothing_new(capture: Capture | None, state: HitState) -> bool:
     """Whether the HIT's counts prove its capture already holds every worker who saw it, so its
-    assignments need not be listed again. A worker takes at most one assignment of a HIT and a
-    capture only grows, so as many captured workers as submitted assignments means none is
-    missing; a HIT nobody has submitted yet has no workers to list. Unknown counts, or more
-    submitted assignments than captured workers (say after an extension), mean a read."""
+    assignments need not be listed again: no more assignments submitted than when its workers
+    were last listed (a submitted assignment never goes back), or none at all. The count is the
+    one recorded with the capture, not its number of workers, which may include workers MTurk no
+    longer returns. Unknown counts, or more submitted assignments (say after an extension), mean
+    a read."""
     submitted = state.submitted
-    return submitted is not None and submitted <= len(captured_workers(capture))
+    if submitted is None:
+        return False
+    if submitted == 0:
+        return True
+    recorded = capture.hit_submitted if capture else None
+    return recorded is not None and submitted <= recorded
 
 
 def captured_workers(capture: Capture | None) -> frozenset[str]:

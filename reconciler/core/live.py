@@ -47,6 +47,7 @@ class HitReading:
     status: str
     pending: int  # assignments accepted but not yet submitted, or still available
     workers: frozenset[str]
+    submitted: int | None = None  # submitted or decided assignments, when the platform said
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,9 @@ class HitState:
         return max(0, self.max_assignments - self.pending - self.available)
 
     def with_workers(self, workers: frozenset[str]) -> HitReading:
-        return HitReading(self.hit_id, self.created, self.expiration, self.status, self.pending, workers)
+        return HitReading(
+            self.hit_id, self.created, self.expiration, self.status, self.pending, workers, self.submitted
+        )
 
 
 class HitRequirement(NamedTuple):

@@ -305,6 +305,7 @@ def _build_capture(path: Path, data: dict[str, Any]) -> Capture:
         hit_expiration=parse_time(data["hit_expiration"]) if "hit_expiration" in data else None,
         hit_status=data.get("hit_status"),
         path=path,
+        hit_submitted=data.get("hit_submitted"),
     )
 
 

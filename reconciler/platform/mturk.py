@@ -79,10 +79,11 @@ def make_client(
 
 
 def paced_config(max_concurrency: int) -> Config:
-    """Standard retries (backoff, no client-side rate of botocore's own): with no rate set, a
-    ``ThrottleFollower`` paces the client, and adaptive mode's cubic pacing would fight it."""
+    """Retries with backoff and nothing more: with no rate set, a ``ThrottleFollower`` paces the
+    client. Adaptive mode's own cubic pacing would fight it (74% of a 20/s limit), and standard
+    mode's retry quota gives up on a long run of 5xx answers that the legacy mode retries."""
     return client_config(max_concurrency).merge(
-        Config(retries={"mode": "standard", "total_max_attempts": max_attempts()})
+        Config(retries={"mode": "legacy", "total_max_attempts": max_attempts()})
     )
 
 

@@ -24,6 +24,7 @@ def captured(workers: frozenset[str] = TWO_WORKERS, **fields: object) -> Capture
         "complete": False,
         "workers": workers,
         "hit_created": NOW - timedelta(days=10),
+        "hit_submitted": 2,  # as many as its two workers
     }
     values.update(fields)
     return Capture(**values)  # type: ignore[arg-type]
@@ -50,6 +51,14 @@ def state(*, most: int | None = 5, available: int | None = 3, pending: int = 0) 
         pytest.param(captured(), state(most=9, available=6), False, id="extended, one more submitted"),
         pytest.param(captured(), state(most=9, available=7), True, id="extended, nobody new yet"),
         pytest.param(captured(), state(available=None), False, id="counts unknown"),
+        pytest.param(captured(hit_submitted=None), state(most=5, available=3), False, id="no count recorded"),
+        pytest.param(
+            captured(TWO_WORKERS | {"AEXAMPLEWORKER0003"}, hit_submitted=1),
+            state(most=5, available=3),
+            False,
+            id="more workers captured than submitted then, one submitted since",
+        ),
+        pytest.param(captured(hit_submitted=None), state(most=5, available=5), True, id="nobody submitted"),
         pytest.param(captured(), state(most=None), False, id="maximum unknown"),
         pytest.param(None, state(most=5, available=5), True, id="never captured, nobody submitted"),
         pytest.param(None, state(most=5, available=4), False, id="never captured, one submitted"),
