@@ -7,7 +7,9 @@ Each study has one HIT whose capture is complete (so no HIT is read), listing WO
 workers drawn from DISTINCT worker IDs. For each size, a fresh process loads the repository
 (reading and validating every study and capture), computes the desired holders, diffs them with
 live holders equal to the desired ones but for 1% (so the plan has changes to render), and
-renders the plan as text and JSON. Its time and peak resident memory are reported.
+renders the plan as text and JSON. Its time and peak resident memory are reported, with the
+document cache off. Then two more fresh processes plan the same repository with the cache on:
+the first fills it, the second (a repeated plan of an unchanged repository) loads from it.
 
 With --network N, the lab of N studies is also planned end to end through the command line
 against the local MTurk holding the same holders, to count the calls a plan makes: only the
@@ -20,6 +22,7 @@ import argparse
 import io
 import itertools
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -63,6 +66,21 @@ def build(root: Path, studies: int, per_study: int, distinct: int, url: str = "h
         (locks / f"{hit_id}.yaml").write_text(
             CAPTURE.format(hit_id=hit_id, created=created, workers="\n".join(f"  - {w}" for w in workers))
         )
+
+
+def measure(root: Path, cache: Path | None) -> dict[str, float]:
+    """One plan's local work in a fresh process; ``cache``: the document cache's folder, or off."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("EXCLUSIONS_CACHE")}
+    env.update({"EXCLUSIONS_CACHE_DIR": str(cache)} if cache else {"EXCLUSIONS_CACHE": "off"})
+    answer = subprocess.run(
+        [sys.executable, "-m", "benchmarks.scale", "--inner", str(root)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    result: dict[str, float] = json.loads(answer.stdout)
+    return result
 
 
 def inner(root: Path) -> None:
@@ -167,18 +185,20 @@ def main() -> None:
         for size in (int(text) for text in args.sizes.split(",")):
             root = Path(tmp) / f"lab-{size}"
             build(root, size, args.workers_per_study, args.distinct)
-            answer = subprocess.run(
-                [sys.executable, "-m", "benchmarks.scale", "--inner", str(root)],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            result = json.loads(answer.stdout)
+            result = measure(root, None)
             results.append((size, result))
             print(
                 f"{size:>6} studies, {result['holders']:>7} holders: total {result['total']:.2f} s "
                 f"(load {result['load']:.2f}, desired {result['desired']:.2f}, diff {result['diff']:.2f}, "
                 f"render {result['render']:.2f}), peak {result['peak_mb']:.0f} MB",
+                flush=True,
+            )
+            filling = measure(root, Path(tmp) / f"cache-{size}")
+            warm = measure(root, Path(tmp) / f"cache-{size}")
+            print(
+                f"{size:>6} studies, document cache: load {filling['load']:.2f} s filling it, "
+                f"{warm['load']:.2f} s from it (x{result['load'] / warm['load']:.1f} faster than "
+                f"{result['load']:.2f} s without; target >= x4), peak {warm['peak_mb']:.0f} MB",
                 flush=True,
             )
         for (small, a), (large, b) in itertools.pairwise(results):

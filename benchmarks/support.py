@@ -133,14 +133,25 @@ def write_seed(path: Path, *, hits: int, assignments: int, holders: int, expired
     return [fake_hit(index) for index in range(hits)]
 
 
-def write_lab(root: Path, url: str, hit_ids: list[str], *, studies: int, target_extra: str = "") -> Path:
+def write_lab(
+    root: Path,
+    url: str,
+    hit_ids: list[str],
+    *,
+    studies: int,
+    target_extra: str = "",
+    first_index: int = 0,
+) -> Path:
+    """A lab naming ``hit_ids`` in ``studies`` study files, numbered from ``first_index`` (a
+    second call with a higher one adds studies beside the first's)."""
     (root / "exclusions" / "studies").mkdir(parents=True, exist_ok=True)
     (root / "exclusions" / "config.yaml").write_text(
         CONFIG.format(url=url, name=POOL_NAME, extra=target_extra)
     )
     per_study = max(1, math.ceil(len(hit_ids) / max(1, studies)))
-    for index in range(studies):
-        chunk = hit_ids[index * per_study : (index + 1) * per_study]
+    for offset in range(studies):
+        chunk = hit_ids[offset * per_study : (offset + 1) * per_study]
+        index = first_index + offset
         if chunk:
             study_id = f"bench-{index:05d}"
             hits = "\n".join(f"  - {hit}" for hit in chunk)
@@ -166,13 +177,29 @@ def exclusions(lab: Path, *args: str) -> tuple[float, subprocess.CompletedProces
     return elapsed, completed
 
 
-def least_plan_calls(hits_to_read: int, assignments: int, holders: int, pools: int = 1) -> dict[str, int]:
-    """The fewest calls any correct plan can make: find each pool's type, read every page of
-    holders, and for each HIT not completely captured learn its state once and read its pages."""
+def least_plan_calls(
+    hits_to_read: int,
+    assignments: int,
+    holders: int,
+    pools: int = 1,
+    *,
+    live_hits: int | None = None,
+    hits_with_new_workers: int | None = None,
+) -> dict[str, int]:
+    """The fewest calls any correct plan can make, from the scenario's inputs alone: find each
+    pool's type, read every page of holders, learn the state and counts of each HIT not completely
+    captured (one ``GetHIT`` each, or every ``ListHITs`` page of the account's LIVE_HITS HITs,
+    whichever is fewer), and list the assignments of those with workers not yet captured."""
+    live = hits_to_read if live_hits is None else live_hits
+    with_new = hits_to_read if hits_with_new_workers is None else hits_with_new_workers
+    listing_pages = max(1, math.ceil(live / 100))
     least = {
         "ListQualificationTypes": pools,
         "ListWorkersWithQualificationType": max(1, math.ceil(holders / 100)),
-        "GetHIT": hits_to_read,
-        "ListAssignmentsForHIT": hits_to_read * max(1, math.ceil(assignments / 100)),
+        "ListAssignmentsForHIT": with_new * max(1, math.ceil(assignments / 100)),
     }
+    if hits_to_read and listing_pages < hits_to_read:
+        least["ListHITs"] = listing_pages
+    else:
+        least["GetHIT"] = hits_to_read
     return {operation: count for operation, count in least.items() if count}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -8,6 +9,18 @@ import pytest
 from reconciler.emulators.mturk import LocalMTurk
 from tests.e2e import Lab, emulator
 from tests.helpers import copy_example
+
+
+@pytest.fixture(autouse=True, scope="session")
+def document_cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Runs under test cache what they load (as a lab's runs do), but never in the user's home."""
+    previous = os.environ.get("EXCLUSIONS_CACHE_DIR")
+    os.environ["EXCLUSIONS_CACHE_DIR"] = str(tmp_path_factory.mktemp("document-cache"))
+    yield
+    if previous is None:
+        del os.environ["EXCLUSIONS_CACHE_DIR"]
+    else:
+        os.environ["EXCLUSIONS_CACHE_DIR"] = previous
 
 
 @pytest.fixture

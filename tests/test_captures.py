@@ -66,8 +66,9 @@ def test_a_disposed_hit_is_served_from_its_capture_and_the_capture_becomes_final
         assert final["workers"] == ["AGONEWORKER01", "AGONEWORKER02"]
         server.reset_counters()
         assert lab.run("plan", "--detailed-exitcode").status == 0
-        # A complete capture is never read again: only the example's three open HITs are.
-        assert lab.calls("GetHIT") == 3
+        # A complete capture is never read again: only the example's three open HITs are, from one
+        # ListHITs page (fewer calls than three GetHIT).
+        assert (lab.calls("ListHITs"), lab.calls("GetHIT")) == (1, 0)
 
 
 def test_a_disposed_hit_without_a_capture_fails_the_plan_at_the_study_line(tmp_path: Path) -> None:
@@ -104,7 +105,8 @@ def test_a_capture_old_enough_to_be_disposed_is_not_asked_about(tmp_path: Path) 
         capture = write_capture(lab, OLD, ["AOLDWORKER001"], hit_created=iso(NOW - timedelta(days=121)))
         run = lab.run("plan")
         assert run.status == 0, run.output
-        assert lab.calls("GetHIT") == 3  # the example's three HITs only
+        # The example's three HITs only, from one ListHITs page; the old one is never asked about.
+        assert (lab.calls("ListHITs"), lab.calls("GetHIT")) == (1, 0)
         assert load_yaml(capture)["complete"] is True
 
 
@@ -126,7 +128,10 @@ def test_an_expired_hit_is_read_again_until_disposed_and_a_late_worker_is_exclud
         server.reset_counters()
         plan = lab.run("plan", "--detailed-exitcode")
         assert plan.status == 2, plan.output  # the late worker is to be excluded
-        assert lab.calls("GetHIT") == 4  # the example's three HITs and the extended one
+        # All four HITs' states from one ListHITs page; only the extended HIT's counts changed
+        # since its capture, so only its assignments are listed again.
+        assert (lab.calls("ListHITs"), lab.calls("GetHIT")) == (1, 0)
+        assert lab.calls("ListAssignmentsForHIT") == 1
         assert lab.run("apply", "--auto-approve").status == 0
         assert {"AFRESHWORKER1", "AFRESHWORKER2"} <= lab.holders("deception").keys()
         assert load_yaml(lab.locks / f"{FRESH}.yaml")["workers"] == ["AFRESHWORKER1", "AFRESHWORKER2"]

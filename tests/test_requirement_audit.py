@@ -326,6 +326,7 @@ def test_a_failed_listing_is_never_reported_as_all_good(tmp_path: Path) -> None:
 def test_a_failed_type_lookup_fails_the_audit(tmp_path: Path) -> None:
     with emulator(tmp_path) as server:
         lab = applied_lab(tmp_path, server)
+        server.reset_counters()  # the apply's plan lists HITs too; only the audit's calls count
         # Applied, the pools' types are recorded (locks/<target>/pools.yaml) and read by ID.
         server.add_scripted_fault("GetQualificationType", nth=1, count=10)
         run = lab.run("audit")

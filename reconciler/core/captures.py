@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from reconciler.core.live import HitReading
+from reconciler.core.live import HitReading, HitState
 from reconciler.core.model import Capture, Study
 from reconciler.core.problems import InvalidInput, Problem
 
@@ -59,6 +59,7 @@ def merge_reading(target: str, previous: Capture | None, reading: HitReading, no
         hit_expiration=reading.expiration.replace(microsecond=0) if reading.expiration else None,
         hit_status=reading.status,
         path=previous.path if previous else None,
+        hit_submitted=reading.submitted,
     )
 
 
@@ -85,6 +86,44 @@ def disposal_of(capture: Capture) -> datetime | None:
 def hits_to_read(hits: Iterable[str], captures: Mapping[str, Capture], now: datetime) -> list[str]:
     """The HITs a run must ask the platform about: those without a complete capture."""
     return sorted(hit_id for hit_id in hits if needs_reading(captures.get(hit_id), now))
+
+
+LISTING_PAGE_SIZE = 100  # HITs per ListHITs page (MTurk's maximum)
+
+
+def nothing_new(capture: Capture | None, state: HitState) -> bool:
+    """Whether the HIT's counts prove its capture already holds every worker who saw it, so its
+    assignments need not be listed again: no more assignments submitted than when its workers
+    were last listed (a submitted assignment never goes back), or none at all. The count is the
+    one recorded with the capture, not its number of workers, which may include workers MTurk no
+    longer returns. Unknown counts, or more submitted assignments (say after an extension), mean
+    a read."""
+    submitted = state.submitted
+    if submitted is None:
+        return False
+    if submitted == 0:
+        return True
+    recorded = capture.hit_submitted if capture else None
+    return recorded is not None and submitted <= recorded
+
+
+def captured_workers(capture: Capture | None) -> frozenset[str]:
+    return capture.workers if capture else frozenset()
+
+
+def live_hits_estimate(hits: Iterable[str], captures: Mapping[str, Capture], now: datetime) -> int:
+    """How many HITs the requester's account still holds, as far as the lab's files tell: every HIT
+    its studies or captures name, less those their capture proves disposed. HITs made outside the
+    lab's studies are not counted, so this is a lower bound."""
+    known = set(hits) | set(captures)
+    return sum(1 for hit_id in known if not known_disposed(captures.get(hit_id), now))
+
+
+def list_all_hits(to_read: int, live_hits: int) -> bool:
+    """Whether paging through every HIT (``ListHITs``, 100 a page, counts included) costs fewer
+    calls than one ``GetHIT`` per HIT to read; assignments are listed either way."""
+    pages = max(1, -(-live_hits // LISTING_PAGE_SIZE))
+    return to_read > 0 and pages < to_read
 
 
 @dataclass

@@ -47,6 +47,34 @@ class HitReading:
     status: str
     pending: int  # assignments accepted but not yet submitted, or still available
     workers: frozenset[str]
+    submitted: int | None = None  # submitted or decided assignments, when the platform said
+
+
+@dataclass(frozen=True, slots=True)
+class HitState:
+    """A HIT's state and assignment counts, without its workers (one ``GetHIT``, or one row of a
+    ``ListHITs`` page): enough to tell whether its capture can have missed anyone."""
+
+    hit_id: str
+    created: datetime
+    expiration: datetime | None
+    status: str
+    pending: int  # accepted, not yet submitted
+    available: int | None  # not yet accepted; None when the platform did not say
+    max_assignments: int | None
+
+    @property
+    def submitted(self) -> int | None:
+        """Assignments whose worker saw the HIT (submitted, approved or rejected), when the counts
+        say; an assignment returned or abandoned goes back to being available."""
+        if self.available is None or self.max_assignments is None:
+            return None
+        return max(0, self.max_assignments - self.pending - self.available)
+
+    def with_workers(self, workers: frozenset[str]) -> HitReading:
+        return HitReading(
+            self.hit_id, self.created, self.expiration, self.status, self.pending, workers, self.submitted
+        )
 
 
 class HitRequirement(NamedTuple):

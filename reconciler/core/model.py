@@ -117,6 +117,9 @@ class Capture:
     hit_expiration: datetime | None = None
     hit_status: str | None = None
     path: Path | None = None
+    # Assignments submitted (or decided) when the workers were last listed: fewer or as many now
+    # means nobody new (see core.captures.nothing_new).
+    hit_submitted: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,7 @@ def write_capture(layout: Layout, capture: Capture) -> Capture:
             "hit_created": _iso(capture.hit_created),
             "hit_expiration": _iso(capture.hit_expiration),
             "hit_status": capture.hit_status,
+            "hit_submitted": capture.hit_submitted,
             "read_at": _iso(capture.read_at),
             "complete": capture.complete,
             "workers": CommentedSeq(sorted(capture.workers)),

@@ -6,6 +6,7 @@ run. Commands that act (plan, apply, ...) refuse to act while any error remains.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -29,9 +30,10 @@ from reconciler.core.model import (
 )
 from reconciler.core.problems import InvalidInput, Problem, Severity, errors_only
 from reconciler.lab import rules as checks
+from reconciler.lab.document_cache import DocumentCache
 from reconciler.lab.layout import MODELINE_PREFIX, POOL_TYPES_FILE, Layout
 from reconciler.lab.schemas import CAPTURE_SCHEMA, CONFIG_SCHEMA, POOLS_SCHEMA, STUDY_SCHEMA, schema_problems
-from reconciler.lab.yaml_files import Document, read_document
+from reconciler.lab.yaml_files import Document, parse_text, read_text
 
 _IGNORED_SUFFIXES = {".md", ".txt"}
 
@@ -43,6 +45,8 @@ class LoadResult:
     repository: Repository | None
     problems: list[Problem] = field(default_factory=list)
     files_read: int = 0
+    # Documents already validated in an earlier run, by content; none when not given.
+    cache: DocumentCache = field(default_factory=lambda: DocumentCache(None), repr=False)
 
     def require(self) -> Repository:
         """The repository, or ``InvalidInput`` naming every error."""
@@ -64,9 +68,10 @@ def load_repository(
     ``with_captures=False`` (they read the captures of that target only) and no ``check_seed``
     (starting a local target reads and checks its seed anyway, so it is not parsed twice)."""
     layout = Layout(root)
-    result = LoadResult(None)
+    result = LoadResult(None, cache=DocumentCache.for_section(root, "studies"))
     config = _load_config(layout, result)
     loaded = list(_load_studies(layout, result))
+    result.cache.save()
     if config is not None:
         result.problems.extend(checks.config_problems(config, check_seed))
     # Studies that broke their schema are checked too (leniently built), so one run shows all.
@@ -82,12 +87,34 @@ def load_repository(
     return result
 
 
-def _read(path: Path, schema: str, layout: Layout, result: LoadResult) -> Document | None:
+def _read(
+    path: Path, schema: str, layout: Layout, result: LoadResult, cache: DocumentCache | None = None
+) -> Document | None:
     """The document when it is valid against its schema; otherwise None, with the problems noted."""
-    document = _parse(path, layout, result)
-    if document is None:
-        return None
-    return document if _check_against_schema(document, schema, layout, result) else None
+    document, valid = _read_checked(path, schema, layout, result, cache or result.cache)
+    return document if valid else None
+
+
+def _read_checked(
+    path: Path, schema: str, layout: Layout, result: LoadResult, cache: DocumentCache
+) -> tuple[Document | None, bool]:
+    """The parsed document (None if it cannot be parsed) and whether it passed its schema; from
+    the cache when these exact bytes passed before, else parsed, checked and cached when clean."""
+    result.files_read += 1
+    try:
+        text = read_text(path, root=layout.root)
+        cached = cache.get(path, text, schema)
+        if cached is not None:
+            return Document(path, *cached), True
+        document = parse_text(path, text)
+    except InvalidInput as error:
+        result.problems.extend(error.problems)
+        return None, False
+    problems_before = len(result.problems)
+    valid = _check_against_schema(document, schema, layout, result)
+    if valid and len(result.problems) == problems_before:  # not even a warning
+        cache.put(path, text, schema, document.data, document.first_line)
+    return document, valid
 
 
 def _check_against_schema(document: Document, schema: str, layout: Layout, result: LoadResult) -> bool:
@@ -106,15 +133,6 @@ def _check_against_schema(document: Document, schema: str, layout: Layout, resul
     problems = schema_problems(path, document.data, schema)
     result.problems.extend(problems)
     return not problems
-
-
-def _parse(path: Path, layout: Layout, result: LoadResult) -> Document | None:
-    result.files_read += 1
-    try:
-        return read_document(path, root=layout.root)
-    except InvalidInput as error:
-        result.problems.extend(error.problems)
-        return None
 
 
 # --- config ------------------------------------------------------------------------------------
@@ -186,10 +204,9 @@ def _load_studies(layout: Layout, result: LoadResult) -> Iterator[tuple[Study, b
                 Problem(path, "not read: study files end in .yaml", f"rename it to {path.stem}.yaml")
             )
             continue
-        document = _parse(path, layout, result)
+        document, valid = _read_checked(path, STUDY_SCHEMA, layout, result, result.cache)
         if document is None:
             continue
-        valid = _check_against_schema(document, STUDY_SCHEMA, layout, result)
         study = _build_study(path, document.data) if valid else _lenient_study(path, document.data)
         if study is not None:
             yield study, valid
@@ -227,7 +244,7 @@ def _build_study(path: Path, data: dict[str, Any]) -> Study:
         status=StudyStatus(data["status"]),
         exclude_until=date.fromisoformat(until) if until else None,
         hits=tuple(data.get("hits", ())),
-        workers=tuple(data.get("workers", ())),
+        workers=_shared(data.get("workers", ())),
         notes=data.get("notes"),
     )
 
@@ -266,16 +283,18 @@ def load_captures(layout: Layout, target: str, result: LoadResult) -> dict[str, 
     folder = layout.locks_of(target)
     if not folder.is_dir():
         return captures
+    cache = DocumentCache.for_section(layout.root, f"locks/{target}")
     for path in sorted(folder.glob("*.yaml")):
         if path.name == POOL_TYPES_FILE:
-            _read(path, POOLS_SCHEMA, layout, result)  # the pools' types (lab/pool_types.py)
+            _read(path, POOLS_SCHEMA, layout, result, cache)  # the pools' types (lab/pool_types.py)
             continue
-        document = _read(path, CAPTURE_SCHEMA, layout, result)
+        document = _read(path, CAPTURE_SCHEMA, layout, result, cache)
         if document is None:
             continue
         capture = _build_capture(path, document.data)
         result.problems.extend(checks.capture_problems(capture, target))
         captures[capture.hit_id] = capture
+    cache.save()
     return captures
 
 
@@ -285,12 +304,19 @@ def _build_capture(path: Path, data: dict[str, Any]) -> Capture:
         hit_id=data["hit_id"],
         read_at=parse_time(data["read_at"]),
         complete=data["complete"],
-        workers=frozenset(data["workers"]),
+        workers=frozenset(_shared(data["workers"])),
         hit_created=parse_time(data["hit_created"]) if "hit_created" in data else None,
         hit_expiration=parse_time(data["hit_expiration"]) if "hit_expiration" in data else None,
         hit_status=data.get("hit_status"),
         path=path,
+        hit_submitted=data.get("hit_submitted"),
     )
+
+
+def _shared(worker_ids: list[str]) -> tuple[str, ...]:
+    """The IDs as one string object per worker for the whole repository: a worker listed by many
+    captures and studies is held once (a lab of 20,000 studies holds two million such mentions)."""
+    return tuple(map(sys.intern, worker_ids))
 
 
 def parse_time(text: str) -> datetime:

@@ -97,7 +97,12 @@ class Document:
 
 def read_document(path: Path, *, root: Path | None = None, allow_empty: bool = False) -> Document:
     """Parse one YAML file, raising ``InvalidInput`` with a located problem when it cannot be used."""
-    text = read_text(path, root=root)
+    return parse_text(path, read_text(path, root=root), allow_empty=allow_empty)
+
+
+def parse_text(path: Path, text: str, *, allow_empty: bool = False) -> Document:
+    """Parse the text of ``path`` (as ``read_text`` returned it); see ``read_document``."""
+    # Bounded before the parser can recurse: no input up to the size limit may crash it.
     _check_nesting(path, text)
     yaml = YAML(typ="safe", pure=False)
     yaml.Constructor = _PlainSafeConstructor

@@ -15,7 +15,7 @@ from typing import TypeVar
 from reconciler.core import captures as capture_rules
 from reconciler.core.captures import HitWorkers
 from reconciler.core.desired import hits_needed
-from reconciler.core.live import LivePool
+from reconciler.core.live import HitState, LivePool
 from reconciler.core.model import Capture, Pool, Repository, Study
 from reconciler.core.planner import Reading
 from reconciler.core.problems import Problem
@@ -103,24 +103,41 @@ def read_hits(
 ) -> HitWorkers:
     """The workers of each needed HIT, from its capture when that is complete, else from MTurk.
 
-    A HIT MTurk no longer knows is served from its capture; with no capture it fails the plan,
-    naming each study file and line that lists it.
+    A HIT's state and counts come from one ``GetHIT`` each, or from paging through every HIT when
+    that takes fewer calls; its assignments are listed only when the counts show a worker its
+    capture may lack. A HIT MTurk no longer knows is served from its capture; with no capture it
+    fails the plan, naming each study file and line that lists it.
     """
+    to_read = capture_rules.hits_to_read(needed, captures, now)
+    states = _hit_states(platform, to_read, capture_rules.live_hits_estimate(needed, captures, now))
 
     def read_one(hit_id: str) -> tuple[str, Capture | None]:
         previous = captures.get(hit_id)
         try:
-            reading = platform.read_hit(hit_id)
+            state = states[hit_id] if hit_id in states else platform.hit_state(hit_id)
+            if capture_rules.nothing_new(previous, state):
+                workers = capture_rules.captured_workers(previous)
+            else:
+                workers = platform.hit_workers(hit_id)
         except HitGone:
             return hit_id, capture_rules.mark_disposed(previous, now) if previous else None
-        return hit_id, capture_rules.merge_reading(target, previous, reading, now)
+        return hit_id, capture_rules.merge_reading(target, previous, state.with_workers(workers), now)
 
-    to_read = capture_rules.hits_to_read(needed, captures, now)
     after_reading = dict(run_all(read_one, to_read, concurrency))
     result, unknown = capture_rules.combine_readings(needed, captures, after_reading, now)
     for hit_id in unknown:
         result.missing.extend(_never_captured(hit_id, needed[hit_id]))
     return result
+
+
+def _hit_states(platform: Platform, to_read: list[str], live_hits: int) -> dict[str, HitState]:
+    """Every HIT's state from ``ListHITs`` pages when they are fewer than the HITs to read, else
+    nothing (each HIT is then asked for on its own). A HIT the listing lacks (disposed, or made
+    since) is asked for on its own too, so a missing row is never read as "no workers"."""
+    if not capture_rules.list_all_hits(len(to_read), live_hits):
+        return {}
+    wanted = set(to_read)
+    return {state.hit_id: state for state in platform.list_hit_states() if state.hit_id in wanted}
 
 
 def _never_captured(hit_id: str, places: list[tuple[Study, int]]) -> Iterable[Problem]:

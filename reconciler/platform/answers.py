@@ -98,9 +98,10 @@ def hit(entry: dict[str, Any]) -> None:
     text(entry, "HITId")
     moment(entry, "CreationTime")
     moment(entry, "Expiration", required=False)
-    pending = entry.get("NumberOfAssignmentsPending")
-    if pending is not None:
-        whole_number(entry, "NumberOfAssignmentsPending")
+    # The counts decide whether a capture can have missed a worker: a malformed one is an error.
+    for count in ("NumberOfAssignmentsPending", "NumberOfAssignmentsAvailable", "MaxAssignments"):
+        if entry.get(count) is not None:
+            whole_number(entry, count)
     requirements = entry.get("QualificationRequirements")
     if requirements is not None:
         if not isinstance(requirements, list):

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from reconciler.core.live import HitReading, LiveHit, LiveQualificationType, QualificationTypeSettings
+from reconciler.core.live import (
+    HitReading,
+    HitState,
+    LiveHit,
+    LiveQualificationType,
+    QualificationTypeSettings,
+)
 
 
 class PlatformError(Exception):
@@ -41,6 +47,15 @@ class Platform(Protocol):
         """Every worker holding the qualification (status Granted), with its value; all pages."""
 
     def read_hit(self, hit_id: str) -> HitReading:
+        """The HIT's workers (submitted, approved or rejected assignments); ``HitGone`` if disposed."""
+
+    def hit_state(self, hit_id: str) -> HitState:
+        """The HIT's state and assignment counts, without its workers; ``HitGone`` if disposed."""
+
+    def list_hit_states(self) -> list[HitState]:
+        """The state and counts of every HIT the platform still knows (all pages)."""
+
+    def hit_workers(self, hit_id: str) -> frozenset[str]:
         """The HIT's workers (submitted, approved or rejected assignments); ``HitGone`` if disposed."""
 
     def list_hits(self) -> list[LiveHit]:

@@ -16,7 +16,6 @@ import os
 import random
 import time
 from collections.abc import Callable
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from botocore import xform_name
@@ -26,6 +25,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from reconciler.core.live import (
     HitReading,
     HitRequirement,
+    HitState,
     LiveHit,
     LiveQualificationType,
     QualificationTypeSettings,
@@ -33,7 +33,7 @@ from reconciler.core.live import (
 from reconciler.platform import answers
 from reconciler.platform.answers import MalformedAnswer
 from reconciler.platform.base import HitGone, PlatformError
-from reconciler.platform.ratelimit import RateLimiter
+from reconciler.platform.ratelimit import RateLimiter, ThrottleFollower
 from reconciler.platform.redact import redact
 
 if TYPE_CHECKING:
@@ -110,11 +110,34 @@ def make_client(
     max_concurrency: int,
     rate_limit: float | None,
 ) -> MTurkClient:
-    client = session.client(
-        "mturk", endpoint_url=endpoint_url, region_name=region, config=client_config(max_concurrency)
-    )
     if rate_limit:
+        client = session.client(
+            "mturk", endpoint_url=endpoint_url, region_name=region, config=client_config(max_concurrency)
+        )
         client.meta.events.register("before-send.mturk", RateLimiter(rate_limit).before_send)
+        return client
+    return follow_throttling(
+        session.client(
+            "mturk", endpoint_url=endpoint_url, region_name=region, config=paced_config(max_concurrency)
+        )
+    )
+
+
+def paced_config(max_concurrency: int) -> Config:
+    """Retries with backoff and nothing more: with no rate set, a ``ThrottleFollower`` paces the
+    client. Adaptive mode's own cubic pacing would fight it (74% of a 20/s limit), and standard
+    mode's retry quota gives up on a long run of 5xx answers that the legacy mode retries."""
+    return client_config(max_concurrency).merge(
+        Config(retries={"mode": "legacy", "total_max_attempts": max_attempts()})
+    )
+
+
+def follow_throttling(client: MTurkClient) -> MTurkClient:
+    """Pace ``client`` at the rate the server accepts, learnt from its throttling answers."""
+    follower = ThrottleFollower()
+    client.meta.events.register("before-send.mturk", follower.before_send)
+    # First, so it sees every answer before the retry handler decides (and ends the event).
+    client.meta.events.register_first("needs-retry.mturk", follower.needs_retry)
     return client
 
 
@@ -195,11 +218,20 @@ class MTurkPlatform:
         return {qualification["WorkerId"]: int(qualification["IntegerValue"]) for qualification in listed}
 
     def read_hit(self, hit_id: str) -> HitReading:
+        return self.hit_state(hit_id).with_workers(self.hit_workers(hit_id))
+
+    def hit_state(self, hit_id: str) -> HitState:
         hit = self._call("GetHIT", hit_id=hit_id, check=answers.one("HIT", answers.hit), HITId=hit_id)["HIT"]
         if hit["HITId"] != hit_id:
             raise PlatformError(
                 f"GetHIT failed on target '{self.target}': asked for HIT {hit_id}, got another"
             )
+        return _hit_state(hit)
+
+    def list_hit_states(self) -> list[HitState]:
+        return [_hit_state(hit) for hit in self._listing("ListHITs", "HITs", answers.hit)]
+
+    def hit_workers(self, hit_id: str) -> frozenset[str]:
         assignments = self._listing(
             "ListAssignmentsForHIT",
             "Assignments",
@@ -208,16 +240,7 @@ class MTurkPlatform:
             HITId=hit_id,
             AssignmentStatuses=WORKER_STATUSES,
         )
-        workers = frozenset(assignment["WorkerId"] for assignment in assignments)
-        created: datetime = hit["CreationTime"]
-        return HitReading(
-            hit_id=hit_id,
-            created=created,
-            expiration=hit.get("Expiration"),
-            status=hit.get("HITStatus", "Unassignable"),
-            pending=int(hit.get("NumberOfAssignmentsPending", 0)),
-            workers=workers,
-        )
+        return frozenset(assignment["WorkerId"] for assignment in assignments)
 
     def list_hits(self) -> list[LiveHit]:
         return [_live_hit(hit) for hit in self._listing("ListHITs", "HITs", answers.hit)]
@@ -357,6 +380,23 @@ def _live_type(data: Any) -> LiveQualificationType:
         keywords=data.get("Keywords") or None,
         status=data.get("QualificationTypeStatus", "Active"),
         auto_granted=bool(data.get("AutoGranted", False)),
+    )
+
+
+def _count(data: Any, key: str) -> int | None:
+    value = data.get(key)
+    return int(value) if value is not None else None
+
+
+def _hit_state(data: Any) -> HitState:
+    return HitState(
+        hit_id=data["HITId"],
+        created=data["CreationTime"],
+        expiration=data.get("Expiration"),
+        status=data.get("HITStatus", "Unassignable"),
+        pending=int(data.get("NumberOfAssignmentsPending", 0)),
+        available=_count(data, "NumberOfAssignmentsAvailable"),
+        max_assignments=_count(data, "MaxAssignments"),
     )
 
 

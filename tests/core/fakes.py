@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from reconciler.core.live import HitReading, LiveHit, LiveQualificationType, QualificationTypeSettings
+from reconciler.core.live import (
+    HitReading,
+    HitState,
+    LiveHit,
+    LiveQualificationType,
+    QualificationTypeSettings,
+)
 from reconciler.core.model import Pool, Study, StudyStatus
 from reconciler.platform.base import HitGone, PlatformError
 
@@ -52,6 +58,8 @@ class FakePlatform:
     types: dict[str, LiveQualificationType] = field(default_factory=dict)
     holders: dict[str, dict[str, int]] = field(default_factory=dict)
     hits: dict[str, HitReading] = field(default_factory=dict)
+    # (MaxAssignments, NumberOfAssignmentsAvailable) of a HIT; without them its counts are unknown
+    counts: dict[str, tuple[int, int]] = field(default_factory=dict)
     fail: set[tuple[str, str]] = field(default_factory=set)
     calls: list[tuple[str, ...]] = field(default_factory=list)
 
@@ -94,6 +102,27 @@ class FakePlatform:
         if hit_id not in self.hits:
             raise HitGone(hit_id)
         return self.hits[hit_id]
+
+    def hit_state(self, hit_id: str) -> HitState:
+        self.calls.append(("hit state", hit_id))
+        if hit_id not in self.hits:
+            raise HitGone(hit_id)
+        return self._state(hit_id)
+
+    def list_hit_states(self) -> list[HitState]:
+        self.calls.append(("list hit states",))
+        return [self._state(hit_id) for hit_id in sorted(self.hits)]
+
+    def hit_workers(self, hit_id: str) -> frozenset[str]:
+        self.calls.append(("hit workers", hit_id))
+        if hit_id not in self.hits:
+            raise HitGone(hit_id)
+        return self.hits[hit_id].workers
+
+    def _state(self, hit_id: str) -> HitState:
+        hit = self.hits[hit_id]
+        most, available = self.counts.get(hit_id, (None, None))
+        return HitState(hit_id, hit.created, hit.expiration, hit.status, hit.pending, available, most)
 
     def list_hits(self) -> list[LiveHit]:
         return []
