@@ -254,7 +254,8 @@ def test_a_run_killed_before_renaming_a_capture_leaves_nothing_a_workflow_would_
         killed = subprocess.run(
             [sys.executable, "-c", KILLED_AT_RENAME, "lock"],
             cwd=lab.root,
-            env=clean_env(AWS_MAX_ATTEMPTS="3"),
+            # No document cache: its own write would be the first rename, before any capture's.
+            env=clean_env(AWS_MAX_ATTEMPTS="3", EXCLUSIONS_CACHE="off"),
             capture_output=True,
             text=True,
             timeout=120,
