@@ -16,12 +16,14 @@ from reconciler.core.model import (
     DEFAULT_MAX_REVOKE_FRACTION,
     DEFAULT_REGION,
     MTURK_ENDPOINTS,
+    PROLIFIC_API,
     Capture,
     ClientLimits,
     Config,
     LocalTarget,
     MTurkTarget,
     Pool,
+    ProlificTarget,
     Repository,
     Study,
     StudyStatus,
@@ -146,8 +148,28 @@ def _build_target(layout: Layout, name: str, spec: dict[str, Any]) -> Target:
         state = layout.root / spec["state"] if "state" in spec else layout.default_local_state(name)
         seed = layout.exclusions / spec["seed"] if "seed" in spec else None
         return LocalTarget(name, state, seed, limits)
+    if spec["kind"] == "prolific":
+        return _build_prolific_target(layout, name, spec, limits)
     endpoint_url = spec.get("endpoint_url") or MTURK_ENDPOINTS[spec["endpoint"]]
     return MTurkTarget(name, endpoint_url, spec.get("region", DEFAULT_REGION), spec.get("profile"), limits)
+
+
+def _build_prolific_target(
+    layout: Layout, name: str, spec: dict[str, Any], limits: ClientLimits
+) -> ProlificTarget:
+    local = bool(spec.get("local", False))
+    state = layout.root / spec["state"] if "state" in spec else layout.default_local_state(name)
+    return ProlificTarget(
+        name,
+        workspace_id=spec.get("workspace_id"),
+        project_id=spec.get("project_id"),
+        token_env=spec.get("token_env", "PROLIFIC_TOKEN"),
+        base_url=spec.get("endpoint_url", PROLIFIC_API),
+        local=local,
+        state_path=state.with_name("prolific-state.json") if local and "state" not in spec else state,
+        seed_path=layout.exclusions / spec["seed"] if "seed" in spec else None,
+        limits=limits,
+    )
 
 
 def _build_pool(key: str, spec: dict[str, Any]) -> Pool:
@@ -213,6 +235,8 @@ def _lenient_study(path: Path, data: Any) -> Study | None:
         status=StudyStatus.ACTIVE if data.get("status") != "released" else StudyStatus.RELEASED,
         hits=texts("hits"),
         workers=texts("workers"),
+        prolific_studies=texts("prolific_studies"),
+        participants=texts("participants"),
     )
 
 
@@ -228,6 +252,8 @@ def _build_study(path: Path, data: dict[str, Any]) -> Study:
         hits=tuple(data.get("hits", ())),
         workers=tuple(data.get("workers", ())),
         notes=data.get("notes"),
+        prolific_studies=tuple(data.get("prolific_studies", ())),
+        participants=tuple(data.get("participants", ())),
     )
 
 

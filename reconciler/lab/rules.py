@@ -142,12 +142,14 @@ def _one_study_problems(study: Study, config: Config | None, *, complete: bool) 
     yield from _duplicates(path, "pools", study.pools, "pool")
     yield from _duplicates(path, "hits", study.hits, "HIT")
     yield from _duplicates(path, "workers", study.workers, "worker")
-    if complete and not study.hits and not study.workers:
+    yield from _duplicates(path, "prolific_studies", study.prolific_studies, "Prolific study")
+    yield from _duplicates(path, "participants", study.participants, "participant")
+    if complete and not (study.hits or study.workers or study.prolific_studies or study.participants):
         line, column = locate(path, ["study"])
         yield Problem(
             path,
-            "the study lists no HITs and no workers, so it excludes nobody",
-            "add 'hits:' or 'workers:'",
+            "the study lists no HITs, workers, Prolific studies or participants, so it excludes nobody",
+            "add 'hits:' or 'workers:' (MTurk), or 'prolific_studies:' or 'participants:' (Prolific)",
             line,
             column,
             Severity.WARNING,

@@ -21,6 +21,7 @@ from reconciler.lab.captures import write_capture
 from reconciler.lab.layout import Layout
 from reconciler.lab.loading import LoadResult, load_captures, load_repository
 from reconciler.lab.yaml_files import locate
+from reconciler.ops import projection
 from reconciler.ops.applying import ApplyReport, Progress, apply_plan
 from reconciler.ops.reading import find_pool_type, read_live, read_pools
 from reconciler.ops.targets import DEFAULT_CONCURRENCY, open_target
@@ -67,6 +68,8 @@ class Session:
             self.platform, self.repository.config.pools.values(), self.target.name, self.concurrency
         )
         captured = {hit_id: capture.workers for hit_id, capture in self.captures.items()}
+        if projection.holds_membership_only(self.target):
+            live = projection.membership_as_values(self.repository, live, captured, now.date())
         return fingerprints_from_captures(self.repository, live, captured, now.date())
 
     def apply(self, plan: Plan, advance: Progress | None = None) -> ApplyReport:
@@ -74,7 +77,13 @@ class Session:
 
     def plan(self, now: datetime | None = None) -> Plan:
         moment = now or utc_now()
-        return make_plan(self.repository, self.read_and_capture(moment), self.target.name, moment)
+        reading = self.read_and_capture(moment)
+        if projection.holds_membership_only(self.target):
+            live = projection.membership_as_values(
+                self.repository, reading.live, reading.hits.workers, moment.date()
+            )
+            reading = Reading(live, reading.hits)
+        return make_plan(self.repository, reading, self.target.name, moment)
 
 
 def utc_now() -> datetime:
@@ -111,4 +120,4 @@ def load_checked(
 def open_session(root: Path, target_name: str | None) -> Iterator[Session]:
     repository, target, captures, warnings = load_checked(root, target_name)
     with open_target(target) as platform:
-        yield Session(repository, target, platform, captures, warnings)
+        yield Session(projection.for_target(repository, target), target, platform, captures, warnings)
