@@ -75,7 +75,7 @@ def apply_command(
             plan = saved
         else:
             plan = session.plan()
-            render_text(plan, stdout, verbose=verbose, show_worker_ids=show)
+            render_text(plan, stdout, verbose=verbose, show_worker_ids=show, platform=session.platform_name)
         if not plan.has_changes:
             if saved is not None:
                 stdout.print("No changes in the plan.", style="bold green")

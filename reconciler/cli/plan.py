@@ -73,22 +73,25 @@ def plan_command(
         print_problems(session.warnings, to_stderr=True)
         plan = session.plan()
         titles = {study.study_id: study.title for study in session.repository.studies}
+        platform = session.platform_name
     # A comment or a job summary is read by others: worker IDs masked unless asked for.
     shown_in_markdown = show_worker_ids is True
     summary_path = step_summary_path()
     markdown = (
-        render_markdown(plan, titles=titles, show_worker_ids=shown_in_markdown)
+        render_markdown(plan, titles=titles, show_worker_ids=shown_in_markdown, platform=platform)
         if output_format == "markdown" or summary_path is not None
         else ""
     )
     if output_format == "json":
-        click.echo(json.dumps(plan_to_json(plan), indent=2))
+        click.echo(json.dumps(plan_to_json(plan, platform), indent=2))
     elif output_format == "markdown":
         click.echo(markdown, nl=False)
     else:
-        render_text(plan, stdout, verbose=verbose, show_worker_ids=resolve_show(show_worker_ids))
+        render_text(
+            plan, stdout, verbose=verbose, show_worker_ids=resolve_show(show_worker_ids), platform=platform
+        )
     if out is not None:
-        write_plan_file(plan, out)
+        write_plan_file(plan, out, platform)
         stderr.print(f"Saved the plan to {out}; apply it with: exclusions apply {out}", style="dim")
     if summary_path is not None:
         append_step_summary(markdown)

@@ -41,6 +41,11 @@ class Session:
         return Layout(self.repository.root)
 
     @property
+    def platform_name(self) -> str:
+        """MTurk or Prolific: where this session's changes are made."""
+        return projection.platform_name(self.target)
+
+    @property
     def concurrency(self) -> int:
         return self.target.limits.max_concurrency or DEFAULT_CONCURRENCY
 

@@ -109,5 +109,9 @@ def open_prolific(target: ProlificTarget) -> Iterator[prolific.ProlificPlatform]
 
 def _prolific_platform(client: httpx.Client, target: ProlificTarget) -> prolific.ProlificPlatform:
     return prolific.ProlificPlatform(
-        client, target=target.name, workspace_id=target.workspace_id, project_id=target.project_id
+        client,
+        target=target.name,
+        workspace_id=target.workspace_id,
+        project_id=target.project_id,
+        max_attempts=prolific.max_attempts(),
     )

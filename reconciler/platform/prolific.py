@@ -12,6 +12,7 @@ is never taken for an empty one, and a member listing whose length differs from 
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -42,6 +43,12 @@ BATCH_SIZE = 500  # participant IDs per POST or DELETE of a group's members
 MAX_ATTEMPTS = 8
 RETRIED = frozenset({429, 500, 502, 503, 504})
 DEFAULT_CONCURRENCY = 8
+
+
+def max_attempts() -> int:
+    """``PROLIFIC_MAX_ATTEMPTS`` when set (as ``AWS_MAX_ATTEMPTS`` for MTurk), else ours."""
+    configured = os.environ.get("PROLIFIC_MAX_ATTEMPTS", "")
+    return int(configured) if configured.isdigit() and int(configured) > 0 else MAX_ATTEMPTS
 
 
 class ProlificPlatform:

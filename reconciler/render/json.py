@@ -10,10 +10,12 @@ from reconciler.core.live import QualificationTypeSettings
 from reconciler.core.plan import FORMAT_VERSION, Plan, PoolPlan, TypeChange, WorkerChange
 
 
-def plan_to_json(plan: Plan) -> dict[str, Any]:
+def plan_to_json(plan: Plan, platform: str = "MTurk") -> dict[str, Any]:
+    """``platform`` (MTurk or Prolific) is where every change of the plan is made."""
     return {
         "format_version": FORMAT_VERSION,
         "target": plan.target,
+        "platform": platform,
         "created_at": plan.created_at.isoformat().replace("+00:00", "Z"),
         "fingerprints": {"live": plan.live_fingerprint, "desired": plan.desired_fingerprint},
         "summary": {

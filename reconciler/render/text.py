@@ -13,17 +13,28 @@ from reconciler.render.mask import make_masker
 SHOWN_PER_KIND = 20
 
 
-def render_text(plan: Plan, console: Console, *, verbose: bool = False, show_worker_ids: bool = True) -> None:
+# What holds a pool's members on each platform, as plans name it.
+HOLDER_KIND = {"MTurk": "qualification type", "Prolific": "participant group"}
+
+
+def render_text(
+    plan: Plan,
+    console: Console,
+    *,
+    verbose: bool = False,
+    show_worker_ids: bool = True,
+    platform: str = "MTurk",
+) -> None:
     every_id = (
         change.worker_id for pool in plan.pools for change in (*pool.grants, *pool.revokes, *pool.updates)
     )
     mask = make_masker(every_id, show=show_worker_ids)
-    console.print(Text.assemble(("Target: ", "bold"), plan.target))
+    console.print(Text.assemble(("Target: ", "bold"), plan.target, f" ({platform})"))
     for warning in plan.warnings:
         console.print(Text.assemble(("warning: ", "bold yellow"), warning))
     for pool in plan.pools:
         console.print()
-        _render_pool(pool, console, mask, verbose)
+        _render_pool(pool, console, mask, verbose, platform)
     console.print()
     grants, revokes, updates = plan.count("grants"), plan.count("revokes"), plan.count("updates")
     types = sum(pool.type_change is not None for pool in plan.pools)
@@ -41,9 +52,12 @@ def render_text(plan: Plan, console: Console, *, verbose: bool = False, show_wor
     console.print(summary)
 
 
-def _render_pool(pool: PoolPlan, console: Console, mask: Callable[[str], str], verbose: bool) -> None:
+def _render_pool(
+    pool: PoolPlan, console: Console, mask: Callable[[str], str], verbose: bool, platform: str
+) -> None:
+    kind = f"{platform} {HOLDER_KIND.get(platform, 'qualification type')}"
     header = Text.assemble(("Pool ", "bold"), (pool.pool, "bold cyan"))
-    header.append(f'  qualification type {pool.type_id or "(new)"} "{pool.settings.name}"', style="dim")
+    header.append(f'  {kind} {pool.type_id or "(new)"} "{pool.settings.name}"', style="dim")
     console.print(header)
     counts = f"  {pool.holders_before} holders now, {pool.holders_after} after: "
     counts += (
@@ -52,9 +66,9 @@ def _render_pool(pool: PoolPlan, console: Console, mask: Callable[[str], str], v
     console.print(counts)
     change = pool.type_change
     if change is not None and change.action == "create":
-        console.print(Text(f'  + create qualification type "{pool.settings.name}"', style="green"))
+        console.print(Text(f'  + create {kind} "{pool.settings.name}"', style="green"))
     elif change is not None:
-        console.print(Text("  ~ update qualification type in place:", style="yellow"))
+        console.print(Text(f"  ~ update {kind} in place:", style="yellow"))
         for name, (old, new) in change.attributes.items():
             console.print(Text(f"      {name}: {old!r} -> {new!r}", style="yellow"))
     _render_changes(console, "+", "green", pool.grants, mask, verbose, lambda c: f"value {c.new_value}")

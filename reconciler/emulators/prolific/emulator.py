@@ -82,6 +82,7 @@ class LocalProlific:
         self._faults: list[ScriptedFault] = []
         self._counters: Counter[str] = Counter()
         self.throttled = 0
+        self.hidden_members = 0  # a fault: member listings leave out this many members
         self.requests: list[tuple[str, str, Any]] = []  # (method, path, JSON body) of each request
         self.answers: list[tuple[str, str, int, Any]] = []  # (method, route path, status, body)
         self._port = port
@@ -143,6 +144,7 @@ class LocalProlific:
         with self.state.lock:
             self._counters.clear()
             self.throttled = 0
+        self.hidden_members = 0  # a fault: member listings leave out this many members
 
     def add_study(
         self, study_id: str, name: str, *, status: str = "ACTIVE", filters: list[Any] | None = None
@@ -264,7 +266,7 @@ class LocalProlific:
             members = state.members[group_id]
             if method == "GET":
                 rows = [{"participant_id": p, "datetime_created": at} for p, at in sorted(members.items())]
-                return _Answer(200, self._page(path, rows, query))
+                return _Answer(200, self._page(path, rows[self.hidden_members :], query))
             if method in ("POST", "DELETE"):
                 ids = payload.get("participant_ids") if isinstance(payload, dict) else None
                 if not isinstance(ids, list) or not all(is_hex_id(p) for p in ids):
