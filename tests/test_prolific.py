@@ -196,3 +196,56 @@ def test_the_examples_embedded_local_prolific_needs_no_account(example_lab: Path
     assert "6 granted" in run.stdout
     again = lab_run.run("plan", "--target", "local-prolific", "--detailed-exitcode", PROLIFIC_TOKEN="")
     assert again.status == 0, again.output
+
+
+def test_requirement_prints_the_blocklist_filter_of_the_pools_group(lab: ProlificLab) -> None:
+    assert lab.run("apply", "--auto-approve").status == 0
+    run = lab.run("requirement", "deception")
+    assert run.status == 0, run.output
+    group_id = lab.server.group_named("Example Lab: took part in a deception study")
+    assert json.loads(run.stdout) == {
+        "filter_id": "participant_group_blocklist",
+        "selected_values": [group_id],
+    }
+
+
+def test_audit_lists_active_studies_that_do_not_block_a_pools_group(lab: ProlificLab) -> None:
+    assert lab.run("apply", "--auto-approve").status == 0
+    group_id = lab.server.group_named("Example Lab: took part in a deception study")
+    blocking = [{"filter_id": "participant_group_blocklist", "selected_values": [group_id]}]
+    lab.server.set_study_status(study_id(2), "COMPLETED")
+    lab.server.add_study(study_id(50), "New deception study, blocked", filters=blocking)
+    lab.server.add_study(study_id(51), "New deception study, open to everyone")
+    lab.server.add_study(study_id(52), "Old study, finished", status="COMPLETED")
+    run = lab.run("audit")
+    assert run.status == 1, run.output
+    assert study_id(51) in run.stdout
+    assert study_id(50) not in run.stdout
+    assert study_id(52) not in run.stdout
+    assert "1 of 2 active Prolific studies" in run.output
+    lab.server.set_study_status(study_id(51), "COMPLETED")
+    assert lab.run("audit").status == 0
+
+
+def test_import_adopts_an_existing_participant_group(lab: ProlificLab) -> None:
+    existing = [participant(60), participant(61)]
+    lab.server.create_group(
+        "000000000000000000000001", "Example Lab: took part in a deception study", existing
+    )
+    run = lab.run("import", "deception", "--study", "hand-kept")
+    assert run.status == 0, run.output
+    assert lab.study("hand-kept")["participants"] == existing
+    applied = lab.run("apply", "--auto-approve")
+    assert applied.status == 0, applied.output
+    assert lab.members() == EXAMPLE_MEMBERS | set(existing)
+
+
+def test_lock_captures_every_prolific_study(lab: ProlificLab) -> None:
+    run = lab.run("lock")
+    assert run.status == 0, run.output
+    assert sorted(path.name for path in lab.locks.iterdir()) == [
+        f"{study_id(1)}.yaml",
+        f"{study_id(2)}.yaml",
+    ]
+    assert load_yaml(lab.locks / f"{study_id(2)}.yaml")["workers"] == [participant(5), participant(6)]
+    assert lab.members() == set()  # lock changes nothing on Prolific

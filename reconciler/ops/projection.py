@@ -7,7 +7,10 @@ group the part of a pool's qualification type). The other platform's IDs are sim
 
 A participant group holds membership, not a value: the planner's values (how many of a pool's
 studies a worker took part in) are the tool's own count. So on a Prolific target a member's
-"live value" is the value the planner wants for it, and only membership is ever compared.
+"live value" is the value the planner wants for it, and only membership is ever compared. Nor
+can Prolific change a group's description after creation (its API renames a group, nothing
+more), and participants never see it: a group's description is written when the tool creates
+the group and is not compared afterwards, so an adopted group keeps its own.
 """
 
 from __future__ import annotations
@@ -46,23 +49,30 @@ def holds_membership_only(target: Target) -> bool:
     return isinstance(target, ProlificTarget)
 
 
-def membership_as_values(
+def live_as_compared(
     repository: Repository,
     live: Mapping[str, LivePool],
     hit_workers: Mapping[str, frozenset[str]],
     today: date,
 ) -> dict[str, LivePool]:
-    """``live`` with each member's value set to the one the planner wants for it (1 for a member
+    """``live`` as the planner must compare it on Prolific: each group's description taken as the
+    pool's, and each member's value set to the one the planner wants for it (1 for a member
     it does not want, who is removed whatever the value). With a needed study's participants
     unknown there is nothing to want: ``live`` is returned as read (the desired side is unknown
     too, so nothing is planned or applied from it)."""
-    if any(hit_id not in hit_workers for hit_id in hits_needed(repository.studies, today)):
-        return dict(live)
-    wanted: dict[str, PoolDesire] = desires(repository.config.pools, repository.studies, hit_workers, today)
-    return {
+    pools = repository.config.pools
+    live = {
         key: replace(
-            pool,
-            holders={member: wanted[key].values.get(member, 1) for member in pool.holders},
+            pool, qualification_type=replace(pool.qualification_type, description=pools[key].description)
         )
+        if pool.qualification_type is not None
+        else pool
+        for key, pool in live.items()
+    }
+    if any(hit_id not in hit_workers for hit_id in hits_needed(repository.studies, today)):
+        return live
+    wanted: dict[str, PoolDesire] = desires(pools, repository.studies, hit_workers, today)
+    return {
+        key: replace(pool, holders={member: wanted[key].values.get(member, 1) for member in pool.holders})
         for key, pool in live.items()
     }

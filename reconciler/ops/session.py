@@ -74,7 +74,7 @@ class Session:
         )
         captured = {hit_id: capture.workers for hit_id, capture in self.captures.items()}
         if projection.holds_membership_only(self.target):
-            live = projection.membership_as_values(self.repository, live, captured, now.date())
+            live = projection.live_as_compared(self.repository, live, captured, now.date())
         return fingerprints_from_captures(self.repository, live, captured, now.date())
 
     def apply(self, plan: Plan, advance: Progress | None = None) -> ApplyReport:
@@ -84,7 +84,7 @@ class Session:
         moment = now or utc_now()
         reading = self.read_and_capture(moment)
         if projection.holds_membership_only(self.target):
-            live = projection.membership_as_values(
+            live = projection.live_as_compared(
                 self.repository, reading.live, reading.hits.workers, moment.date()
             )
             reading = Reading(live, reading.hits)

@@ -39,6 +39,9 @@ IN_PROGRESS = frozenset({"RESERVED", "ACTIVE"})
 # A study in these states takes no more participants: with none in progress, its capture is final.
 CLOSED_STUDY = frozenset({"COMPLETED", "AWAITING REVIEW"})
 BLOCKLIST_FILTER = "participant_group_blocklist"
+# A study as an audit of open "HITs" sees it: an active or scheduled study takes participants, a
+# paused one can take them again once resumed (as an Unassignable HIT); the rest are closed.
+AS_HIT_STATUS = {"ACTIVE": "Assignable", "SCHEDULED": "Assignable", "PAUSED": "Unassignable"}
 BATCH_SIZE = 500  # participant IDs per POST or DELETE of a group's members
 MAX_ATTEMPTS = 8
 RETRIED = frozenset({429, 500, 502, 503, 504})
@@ -238,7 +241,7 @@ class ProlificPlatform:
                 LiveHit(
                     hit_id=str(study["id"]),
                     title=str(study.get("internal_name") or study.get("name") or ""),
-                    status=str(study.get("status") or ""),
+                    status=AS_HIT_STATUS.get(str(study.get("status")), str(study.get("status") or "")),
                     created=_time(study.get("date_created")),
                     expiration=None,
                     requirements=tuple(
