@@ -17,7 +17,7 @@ from reconciler.core.safety import safety_problems
 from reconciler.ops.applying import ApplyReport
 from reconciler.ops.applying import Progress as Advance
 from reconciler.ops.plan_files import check_still_current, read_plan_file
-from reconciler.ops.session import Session, open_session, utc_now
+from reconciler.ops.session import Session, open_session, retired_target, skip_line, utc_now
 from reconciler.render.mask import make_masker, mask_in_text
 from reconciler.render.text import render_text
 
@@ -68,6 +68,9 @@ def apply_command(
     if saved is not None and target is not None and target != saved.target:
         raise CommandFailed(f"the plan was made for target '{saved.target}', not '{target}'")
     show = resolve_show(show_worker_ids)
+    if (retired := retired_target(root, saved.target if saved else target)) is not None:
+        stdout.print(skip_line(retired))
+        return 0
     with open_session(root, saved.target if saved else target) as session:
         print_problems(session.warnings, to_stderr=True)
         if saved is not None:

@@ -10,7 +10,7 @@ import click
 from reconciler.cli.common import print_problems, repo_option, repository_root, stderr, stdout
 from reconciler.cli.options import resolve_show, target_option, verbose_option, worker_ids_option
 from reconciler.ops.plan_files import write_plan_file
-from reconciler.ops.session import open_session
+from reconciler.ops.session import open_session, retired_target, skip_line
 from reconciler.render.github import append_step_summary, step_summary_path
 from reconciler.render.json import plan_to_json
 from reconciler.render.markdown import render_markdown
@@ -69,6 +69,9 @@ def plan_command(
       exclusions plan --format markdown > plan.md
     """
     root = repository_root(repo)
+    if (retired := retired_target(root, target)) is not None:
+        stdout.print(skip_line(retired))
+        return 0
     with open_session(root, target) as session:
         print_problems(session.warnings, to_stderr=True)
         plan = session.plan()

@@ -38,6 +38,7 @@ class LocalTarget:
     state_path: Path
     seed_path: Path | None
     limits: ClientLimits = field(default_factory=ClientLimits)
+    retired: bool = False  # validated, never planned or applied (see docs/prolific.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class MTurkTarget:
     region: str = DEFAULT_REGION
     profile: str | None = None
     limits: ClientLimits = field(default_factory=ClientLimits)
+    retired: bool = False  # MTurk closed on 2026-09-30: the record stays, nothing is sent
 
     @property
     def is_production(self) -> bool:
@@ -72,6 +74,7 @@ class ProlificTarget:
     state_path: Path | None = None
     seed_path: Path | None = None
     limits: ClientLimits = field(default_factory=ClientLimits)
+    retired: bool = False
 
 
 Target = LocalTarget | MTurkTarget | ProlificTarget

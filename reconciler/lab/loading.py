@@ -84,6 +84,11 @@ def load_repository(
     return result
 
 
+def load_config(root: Path) -> Config | None:
+    """config.yaml alone, or None when it is missing or invalid (``load_repository`` says why)."""
+    return _load_config(Layout(root), LoadResult(None))
+
+
 def _read(path: Path, schema: str, layout: Layout, result: LoadResult) -> Document | None:
     """The document when it is valid against its schema; otherwise None, with the problems noted."""
     document = _parse(path, layout, result)
@@ -147,11 +152,18 @@ def _build_target(layout: Layout, name: str, spec: dict[str, Any]) -> Target:
     if spec["kind"] == "local":
         state = layout.root / spec["state"] if "state" in spec else layout.default_local_state(name)
         seed = layout.exclusions / spec["seed"] if "seed" in spec else None
-        return LocalTarget(name, state, seed, limits)
+        return LocalTarget(name, state, seed, limits, retired=spec.get("retired", False))
     if spec["kind"] == "prolific":
         return _build_prolific_target(layout, name, spec, limits)
     endpoint_url = spec.get("endpoint_url") or MTURK_ENDPOINTS[spec["endpoint"]]
-    return MTurkTarget(name, endpoint_url, spec.get("region", DEFAULT_REGION), spec.get("profile"), limits)
+    return MTurkTarget(
+        name,
+        endpoint_url,
+        spec.get("region", DEFAULT_REGION),
+        spec.get("profile"),
+        limits,
+        retired=spec.get("retired", False),
+    )
 
 
 def _build_prolific_target(
@@ -169,6 +181,7 @@ def _build_prolific_target(
         state_path=state.with_name("prolific-state.json") if local and "state" not in spec else state,
         seed_path=layout.exclusions / spec["seed"] if "seed" in spec else None,
         limits=limits,
+        retired=spec.get("retired", False),
     )
 
 

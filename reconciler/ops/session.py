@@ -19,10 +19,11 @@ from reconciler.core.planner import Reading, fingerprints_from_captures, make_pl
 from reconciler.core.problems import InvalidInput, Problem
 from reconciler.lab.captures import write_capture
 from reconciler.lab.layout import Layout
-from reconciler.lab.loading import LoadResult, load_captures, load_repository
+from reconciler.lab.loading import LoadResult, load_captures, load_config, load_repository
 from reconciler.lab.yaml_files import locate
 from reconciler.ops import projection
 from reconciler.ops.applying import ApplyReport, Progress, apply_plan
+from reconciler.ops.failures import OperationFailed
 from reconciler.ops.reading import find_pool_type, read_live, read_pools
 from reconciler.ops.targets import DEFAULT_CONCURRENCY, open_target
 from reconciler.platform.base import Platform
@@ -91,6 +92,32 @@ class Session:
         return make_plan(self.repository, reading, self.target.name, moment)
 
 
+class TargetRetired(OperationFailed):
+    """The target is marked retired: nothing is read from or sent to its platform."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__(
+            f"target '{target}' is retired (retired: true in config.yaml): its files are the lab's "
+            "archive and nothing is sent to its platform; choose another --target"
+        )
+        self.target = target
+
+
+def retired_target(root: Path, target_name: str | None) -> str | None:
+    """The chosen target's name when config.yaml marks it retired (plan and apply skip it); None
+    otherwise, or when config.yaml has problems (the run goes on to report them)."""
+    config = load_config(root)
+    if config is None:
+        return None
+    name = target_name or config.default_target
+    target = config.targets.get(name)
+    return name if target is not None and target.retired else None
+
+
+def skip_line(target: str) -> str:
+    return f"Skipped target '{target}': it is retired (its files stay the lab's archive; nothing is sent)."
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
@@ -124,5 +151,7 @@ def load_checked(
 @contextmanager
 def open_session(root: Path, target_name: str | None) -> Iterator[Session]:
     repository, target, captures, warnings = load_checked(root, target_name)
+    if target.retired:
+        raise TargetRetired(target.name)
     with open_target(target) as platform:
         yield Session(projection.for_target(repository, target), target, platform, captures, warnings)
