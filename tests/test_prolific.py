@@ -249,3 +249,21 @@ def test_lock_captures_every_prolific_study(lab: ProlificLab) -> None:
     ]
     assert load_yaml(lab.locks / f"{study_id(2)}.yaml")["workers"] == [participant(5), participant(6)]
     assert lab.members() == set()  # lock changes nothing on Prolific
+
+
+def test_the_pull_request_comment_names_the_platform_and_masks_participant_ids(lab: ProlificLab) -> None:
+    run = lab.run("plan", "--format", "markdown")
+    assert run.status == 0, run.output
+    assert "(Prolific)" in run.stdout
+    for number in (1, 2, 3, 5, 6, 7):
+        assert participant(number) not in run.stdout
+    as_json = json.loads(lab.run("plan", "--format", "json").stdout)
+    assert as_json["platform"] == "Prolific"
+
+
+def test_an_error_naming_participants_masks_them(lab: ProlificLab) -> None:
+    lab.server.add_fault("POST members", nth=1, count=1, status=500)
+    run = lab.run("apply", "--auto-approve", PROLIFIC_MAX_ATTEMPTS="1")
+    assert run.status == 1, run.output
+    for number in (1, 2, 3, 5, 6, 7):
+        assert participant(number) not in run.output
