@@ -33,7 +33,8 @@ def test_plan_apply_and_a_second_plan_with_no_changes(lab: ProlificLab) -> None:
     plan = lab.run("plan", "--detailed-exitcode")
     assert plan.status == 2, plan.output
     assert "Target: emu-prolific (Prolific)" in plan.stdout
-    assert '+ create Prolific participant group "Example Lab: took part in a deception study"' in plan.stdout
+    assert 'Pool deception  Prolific participant group (new) "Example Lab: took part' in plan.stdout
+    assert '+ create participant group "Example Lab: took part in a deception study"' in plan.stdout
     assert "6 to grant" in plan.stdout
     applied = lab.run("apply", "--auto-approve")
     assert applied.status == 0, applied.output

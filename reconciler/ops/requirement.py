@@ -7,7 +7,6 @@ from typing import Any
 from reconciler.core.model import ProlificTarget
 from reconciler.ops.failures import OperationFailed
 from reconciler.ops.session import Session
-from reconciler.platform.prolific import blocklist_filter
 
 
 def pool_requirement(session: Session, pool: str, actions_guarded: str) -> dict[str, Any]:
@@ -23,6 +22,8 @@ def pool_requirement(session: Session, pool: str, actions_guarded: str) -> dict[
             f"'{config.pools[pool].name}'); create it first with: exclusions apply --target {target}"
         )
     if isinstance(session.target, ProlificTarget):
+        from reconciler.platform.prolific import blocklist_filter  # httpx only for Prolific
+
         return blocklist_filter([live.type_id])
     return {
         "QualificationTypeId": live.type_id,

@@ -9,16 +9,20 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import boto3
-import httpx
 from botocore.exceptions import BotoCoreError
 
 from reconciler.core.model import LocalTarget, ProlificTarget, Target
 from reconciler.core.problems import Problem
-from reconciler.platform import prolific
 from reconciler.platform.base import Platform, PlatformError
 from reconciler.platform.mturk import DEFAULT_CONCURRENCY, MTurkPlatform, make_client
+
+if TYPE_CHECKING:  # httpx is imported only when a Prolific target is opened: start-up counts
+    import httpx
+
+    from reconciler.platform.prolific import ProlificPlatform
 
 __all__ = ["DEFAULT_CONCURRENCY", "open_target"]
 from reconciler.core.problems import InvalidInput
@@ -78,8 +82,10 @@ LOCAL_PROLIFIC_TOKEN = "local-prolific-accepts-any-token"  # noqa: S105 - not a 
 
 
 @contextmanager
-def open_prolific(target: ProlificTarget) -> Iterator[prolific.ProlificPlatform]:
+def open_prolific(target: ProlificTarget) -> Iterator[ProlificPlatform]:
     """Prolific, or the embedded local Prolific for a ``local: true`` target."""
+    from reconciler.platform import prolific
+
     concurrency = target.limits.max_concurrency or prolific.DEFAULT_CONCURRENCY
     if target.local:
         from reconciler.emulators.prolific import LocalProlific, SeedError
@@ -107,7 +113,9 @@ def open_prolific(target: ProlificTarget) -> Iterator[prolific.ProlificPlatform]
         yield _prolific_platform(client, target)
 
 
-def _prolific_platform(client: httpx.Client, target: ProlificTarget) -> prolific.ProlificPlatform:
+def _prolific_platform(client: httpx.Client, target: ProlificTarget) -> ProlificPlatform:
+    from reconciler.platform import prolific
+
     return prolific.ProlificPlatform(
         client,
         target=target.name,

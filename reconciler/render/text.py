@@ -55,9 +55,9 @@ def render_text(
 def _render_pool(
     pool: PoolPlan, console: Console, mask: Callable[[str], str], verbose: bool, platform: str
 ) -> None:
-    kind = f"{platform} {HOLDER_KIND.get(platform, 'qualification type')}"
+    kind = HOLDER_KIND.get(platform, "qualification type")
     header = Text.assemble(("Pool ", "bold"), (pool.pool, "bold cyan"))
-    header.append(f'  {kind} {pool.type_id or "(new)"} "{pool.settings.name}"', style="dim")
+    header.append(f'  {platform} {kind} {pool.type_id or "(new)"} "{pool.settings.name}"', style="dim")
     console.print(header)
     counts = f"  {pool.holders_before} holders now, {pool.holders_after} after: "
     counts += (
