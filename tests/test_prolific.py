@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.emulators.prolific import LocalProlific
-from tests.e2e import load_yaml
-from tests.helpers import assert_no_traceback
+from tests.e2e import dump_yaml, load_yaml
+from tests.helpers import assert_no_traceback, exclusions
 from tests.prolific_e2e import GAMES, ProlificLab, local_prolific, participant, study_id
 
 # Every submission of the example's two Prolific studies but the screened-out one (0004),
@@ -268,3 +268,28 @@ def test_an_error_naming_participants_masks_them(lab: ProlificLab) -> None:
     assert run.status == 1, run.output
     for number in (1, 2, 3, 5, 6, 7):
         assert participant(number) not in run.output
+
+
+@pytest.mark.parametrize(
+    ("edit", "fragment"),
+    [
+        ({"seed": "missing.yaml"}, "does not exist"),
+        ({"local": False}, "only read by the embedded local Prolific"),
+        ({"workspace_id": "12345"}, "not a valid prolific ID"),
+    ],
+)
+def test_a_wrong_prolific_target_is_named_at_its_line(
+    example_lab: Path, edit: dict[str, object], fragment: str
+) -> None:
+    config_path = example_lab / "exclusions" / "config.yaml"
+    config = load_yaml(config_path)
+    config["targets"]["local-prolific"].update(edit)
+    dump_yaml(config, config_path)
+    config_path.write_text(
+        "# yaml-language-server: $schema=../schemas/config.schema.json\n" + config_path.read_text()
+    )
+    run = exclusions("validate", cwd=example_lab)
+    assert run.status == 1, run.output
+    assert any(
+        line.startswith("exclusions/config.yaml:") and fragment in line for line in run.stdout.splitlines()
+    ), run.stdout

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from reconciler.core.model import Capture, Config, LocalTarget, Study
+from reconciler.core.model import Capture, Config, LocalTarget, ProlificTarget, Study
 from reconciler.core.problems import Problem, Severity
 from reconciler.lab.yaml_files import locate
 
@@ -38,7 +38,20 @@ def config_problems(config: Config, check_seed: SeedCheck | None = None) -> list
             )
         )
     for name, target in config.targets.items():
-        if isinstance(target, LocalTarget) and target.seed_path and not target.seed_path.is_file():
+        if isinstance(target, ProlificTarget) and target.seed_path and not target.local:
+            problems.append(
+                _at(
+                    path,
+                    ["targets", name, "seed"],
+                    "a seed is only read by the embedded local Prolific",
+                    "add 'local: true' to the target, or remove 'seed:'",
+                )
+            )
+        if (
+            isinstance(target, LocalTarget | ProlificTarget)
+            and target.seed_path
+            and not target.seed_path.is_file()
+        ):
             problems.append(
                 _at(
                     path,
