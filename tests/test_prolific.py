@@ -293,3 +293,13 @@ def test_a_wrong_prolific_target_is_named_at_its_line(
     assert any(
         line.startswith("exclusions/config.yaml:") and fragment in line for line in run.stdout.splitlines()
     ), run.stdout
+
+
+def test_the_token_is_never_printed(lab: ProlificLab) -> None:
+    token = "secret-token-0123456789abcdef"
+    lab.server.add_fault("GET groups", nth=1, count=1, status=500)
+    run = lab.run("apply", "--auto-approve", PROLIFIC_TOKEN=token, PROLIFIC_MAX_ATTEMPTS="1")
+    assert run.status == 1, run.output
+    assert "Prolific answered 500" in run.output
+    assert token not in run.output
+    assert_no_traceback(run)
