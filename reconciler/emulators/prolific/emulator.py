@@ -16,6 +16,7 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -179,7 +180,7 @@ class LocalProlific:
         with self.state.lock:
             self.state.studies[study_id]["status"] = status
 
-    def create_group(self, workspace_id: str, name: str, members: list[str] = ()) -> str:  # type: ignore[assignment]
+    def create_group(self, workspace_id: str, name: str, members: Sequence[str] = ()) -> str:
         with self.state.lock:
             group_id = self.state.new_id(1)
             self.state.groups[group_id] = _new_group(group_id, workspace_id, name, None)
