@@ -17,7 +17,7 @@ from reconciler.core.safety import safety_problems
 from reconciler.ops.applying import ApplyReport
 from reconciler.ops.applying import Progress as Advance
 from reconciler.ops.plan_files import check_still_current, read_plan_file
-from reconciler.ops.session import Session, open_session, utc_now
+from reconciler.ops.session import Session, open_session, retired_target, skip_line, utc_now
 from reconciler.render.mask import make_masker, mask_in_text
 from reconciler.render.text import render_text
 
@@ -69,6 +69,9 @@ def apply_command(
     if saved is not None and target is not None and target != saved.target:
         raise CommandFailed(f"the plan was made for target '{saved.target}', not '{target}'")
     show = resolve_show(show_worker_ids)
+    if (retired := retired_target(root, saved.target if saved else target)) is not None:
+        stdout.print(skip_line(retired))
+        return 0
     with open_session(root, saved.target if saved else target, to_change=True) as session:
         print_problems(session.warnings, to_stderr=True)
         if saved is not None:
@@ -76,7 +79,7 @@ def apply_command(
             plan = saved
         else:
             plan = session.plan()
-            render_text(plan, stdout, verbose=verbose, show_worker_ids=show)
+            render_text(plan, stdout, verbose=verbose, show_worker_ids=show, platform=session.platform_name)
         if not plan.has_changes:
             if saved is not None:
                 stdout.print("No changes in the plan.", style="bold green")

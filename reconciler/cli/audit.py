@@ -51,6 +51,7 @@ def audit_command(repo: Path, target: str | None) -> int:
             print_problems(session.warnings, to_stderr=True)
             config = session.repository.config
             target_name = session.target.name
+            on_prolific = session.platform_name == "Prolific"
             result = audit_target(session, now)
     except PlatformError as error:
         raise CommandFailed(
@@ -63,6 +64,8 @@ def audit_command(repo: Path, target: str | None) -> int:
             "can require it: run exclusions apply",
             style="yellow",
         )
+    if on_prolific:  # a Prolific study plays the part of a HIT, its blocklist filter the requirement
+        return _report_prolific(result, target_name)
     if not result.leaking:
         stdout.print(
             f"OK: all {result.open_hits} open HITs on target '{target_name}' keep the pools' workers out "
@@ -79,10 +82,25 @@ def audit_command(repo: Path, target: str | None) -> int:
     )
 
 
-def _print_findings(result: Audit) -> None:
+def _report_prolific(result: Audit, target_name: str) -> int:
+    if not result.leaking:
+        stdout.print(
+            f"OK: all {result.open_hits} active Prolific studies on target '{target_name}' block the "
+            f"pools' participant groups ({result.listed} studies listed)."
+        )
+        return 0
+    _print_findings(result, "Study ID")
+    raise CommandFailed(
+        f"{len(result.findings)} of {result.open_hits} active Prolific studies on target '{target_name}' "
+        "do not block a pool's participant group, so excluded participants can take them; add the "
+        "filter printed by `exclusions requirement POOL` to each study"
+    )
+
+
+def _print_findings(result: Audit, id_column: str = "HIT ID") -> None:
     """One row per HIT, one line per reason; rows are never wrapped, so each HIT's line can be grepped."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="")
-    table.add_column("HIT ID", no_wrap=True)
+    table.add_column(id_column, no_wrap=True)
     table.add_column("Title", no_wrap=True, max_width=TITLE_WIDTH, overflow="ellipsis")
     table.add_column("Created (UTC)", no_wrap=True)
     table.add_column("Expires (UTC)", no_wrap=True)

@@ -19,7 +19,7 @@ from reconciler.emulators.mturk.clock import parse_iso
 
 @click.group("local")
 def local_group() -> None:
-    """Run the local MTurk, an emulator of the MTurk requester API over HTTP."""
+    """Run the local MTurk (serve) or the local Prolific (serve-prolific), emulators over HTTP."""
 
 
 def _parse_clock(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
@@ -202,3 +202,89 @@ def serve_command(
         pass
     emulator.stop()
     click.echo(f"local MTurk counters: {json.dumps(emulator.counters(), sort_keys=True)}", err=True)
+
+
+@local_group.command("serve-prolific")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="0 picks a free port."
+)
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSON file keeping the state between runs (in memory only when absent).",
+)
+@click.option(
+    "--seed",
+    "seed_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML seed of Prolific studies and their submissions, added at start.",
+)
+@click.option("--latency-ms", type=click.FloatRange(min=0), default=0.0, help="Added latency per request.")
+@click.option(
+    "--rate-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Requests per second before answering 429.",
+)
+@click.option(
+    "--page-size", type=click.IntRange(min=1), default=100, show_default=True, help="Rows per listed page."
+)
+@click.option("--clock", callback=_parse_clock, help="The emulator's time (ISO 8601), fixed.")
+def serve_prolific_command(
+    *,
+    port: int,
+    state_path: Path | None,
+    seed_path: Path | None,
+    latency_ms: float,
+    rate_limit: float | None,
+    page_size: int,
+    clock: datetime | None,
+) -> None:
+    """Serve the local Prolific on 127.0.0.1 until stopped.
+
+    The first line printed is the API's base URL: point a target at it with
+    `kind: prolific` and `endpoint_url: <URL>`; any token is accepted. Stop with
+    Ctrl-C or SIGTERM: the state file is written and the request counters are
+    printed to stderr. See docs/prolific.md.
+
+    \b
+    Example:
+      exclusions local serve-prolific --port 8444 --seed exclusions/local-prolific-seed.yaml
+      curl -H 'Authorization: Token any' \\
+          'http://127.0.0.1:8444/api/v1/studies/ab0000000000000000000001/submissions/'
+    """
+    from reconciler.emulators.prolific import LocalProlific
+    from reconciler.emulators.prolific import SeedError as ProlificSeedError
+
+    try:
+        emulator = LocalProlific(
+            state_path=state_path,
+            seed_path=seed_path,
+            page_size=page_size,
+            rate_limit=rate_limit,
+            latency=latency_ms / 1000,
+            port=port,
+        )
+        if clock is not None:
+            emulator.set_clock(clock)
+        url = emulator.start()
+    except ProlificSeedError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        click.echo(f"error: cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    click.echo(url)
+    sys.stdout.flush()
+
+    stopping = threading.Event()
+
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    while not stopping.wait(0.5):
+        pass
+    emulator.stop()
+    click.echo(f"local Prolific counters: {json.dumps(emulator.counters(), sort_keys=True)}", err=True)

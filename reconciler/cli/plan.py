@@ -10,7 +10,7 @@ import click
 from reconciler.cli.common import print_problems, repo_option, repository_root, stderr, stdout
 from reconciler.cli.options import resolve_show, target_option, verbose_option, worker_ids_option
 from reconciler.ops.plan_files import write_plan_file
-from reconciler.ops.session import open_session
+from reconciler.ops.session import open_session, retired_target, skip_line
 from reconciler.render.github import append_step_summary, step_summary_path
 from reconciler.render.json import masked_plan_json, plan_to_json
 from reconciler.render.markdown import render_markdown
@@ -70,28 +70,36 @@ def plan_command(
       exclusions plan --format markdown > plan.md
     """
     root = repository_root(repo)
+    if (retired := retired_target(root, target)) is not None:
+        stdout.print(skip_line(retired))
+        return 0
     with open_session(root, target) as session:
         print_problems(session.warnings, to_stderr=True)
         plan = session.plan()
         titles = {study.study_id: study.title for study in session.repository.studies}
+        platform = session.platform_name
     # A comment or a job summary is read by others: worker IDs masked unless asked for.
     shown_in_markdown = show_worker_ids is True
     summary_path = step_summary_path()
     markdown = (
-        render_markdown(plan, titles=titles, show_worker_ids=shown_in_markdown)
+        render_markdown(plan, titles=titles, show_worker_ids=shown_in_markdown, platform=platform)
         if output_format == "markdown" or summary_path is not None
         else ""
     )
     if output_format == "json":
         # Whole IDs unless --mask-worker-ids: scripts read this form. Masked, it is for display only.
-        document = masked_plan_json(plan) if show_worker_ids is False else plan_to_json(plan)
+        document = (
+            masked_plan_json(plan, platform) if show_worker_ids is False else plan_to_json(plan, platform)
+        )
         click.echo(json.dumps(document, indent=2))
     elif output_format == "markdown":
         click.echo(markdown, nl=False)
     else:
-        render_text(plan, stdout, verbose=verbose, show_worker_ids=resolve_show(show_worker_ids))
+        render_text(
+            plan, stdout, verbose=verbose, show_worker_ids=resolve_show(show_worker_ids), platform=platform
+        )
     if out is not None:
-        write_plan_file(plan, out)
+        write_plan_file(plan, out, platform)
         stderr.print(f"Saved the plan to {out}; apply it with: exclusions apply {out}", style="dim")
         if show_worker_ids is False:
             stderr.print(

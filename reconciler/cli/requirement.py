@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import click
 from ruamel.yaml import YAML
@@ -52,6 +53,9 @@ def requirement_command(
     target (read-only); run `exclusions apply` first if it does not exist yet.
     Only the requirement is printed on stdout, so it can be piped.
 
+    On a Prolific target it prints the filter to put in a new study instead:
+    {"filter_id": "participant_group_blocklist", "selected_values": [<group ID>]}.
+
     \b
     Example:
       exclusions requirement deception --target production
@@ -70,7 +74,7 @@ def requirement_command(
     return 0
 
 
-def render(requirement: dict[str, str], output_format: str) -> str:
+def render(requirement: dict[str, Any], output_format: str) -> str:
     """The requirement as text ending in a newline."""
     if output_format == "json":
         return json.dumps(requirement, indent=2) + "\n"

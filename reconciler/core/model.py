@@ -13,6 +13,7 @@ MTURK_ENDPOINTS = {
     "production": "https://mturk-requester.us-east-1.amazonaws.com",
 }
 DEFAULT_REGION = "us-east-1"
+PROLIFIC_API = "https://api.prolific.com"
 DEFAULT_MAX_REVOKE_FRACTION = 0.25
 
 
@@ -37,6 +38,7 @@ class LocalTarget:
     state_path: Path
     seed_path: Path | None
     limits: ClientLimits = field(default_factory=ClientLimits)
+    retired: bool = False  # validated, never planned or applied (see docs/prolific.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +50,34 @@ class MTurkTarget:
     region: str = DEFAULT_REGION
     profile: str | None = None
     limits: ClientLimits = field(default_factory=ClientLimits)
+    retired: bool = False  # MTurk closed on 2026-09-30: the record stays, nothing is sent
 
     @property
     def is_production(self) -> bool:
         return self.endpoint_url == MTURK_ENDPOINTS["production"]
 
 
-Target = LocalTarget | MTurkTarget
+@dataclass(frozen=True, slots=True)
+class ProlificTarget:
+    """Prolific: a pool is a participant group in ``workspace_id`` (or ``project_id``).
+
+    The API token comes from the environment variable ``token_env``, never from a file. With
+    ``local`` set, the embedded local Prolific is started instead (no account, no token).
+    """
+
+    name: str
+    workspace_id: str | None = None
+    project_id: str | None = None
+    token_env: str = "PROLIFIC_TOKEN"  # noqa: S105 - the name of a variable, not a token
+    base_url: str = PROLIFIC_API
+    local: bool = False
+    state_path: Path | None = None
+    seed_path: Path | None = None
+    limits: ClientLimits = field(default_factory=ClientLimits)
+    retired: bool = False
+
+
+Target = LocalTarget | MTurkTarget | ProlificTarget
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +119,8 @@ class Study:
     hits: tuple[str, ...] = ()
     workers: tuple[str, ...] = ()
     notes: str | None = None
+    prolific_studies: tuple[str, ...] = ()  # Prolific study IDs, the HITs of a Prolific target
+    participants: tuple[str, ...] = ()  # Prolific participant IDs excluded directly
 
     def excludes_on(self, today: date) -> bool:
         """Whether the study's participants are excluded on ``today``."""

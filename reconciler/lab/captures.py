@@ -20,8 +20,9 @@ from reconciler.lab.schemas import CAPTURE_SCHEMA
 from reconciler.lab.writing import atomic_write_text, locked
 
 HEADER = (
-    "Written by `exclusions lock`, `plan` and `apply`: the workers of one HIT, kept because MTurk\n"
-    "disposes of HITs 120 days after their creation. Commit it; do not edit it by hand."
+    "Written by `exclusions lock`, `plan` and `apply`: the workers of one HIT (or the participants\n"
+    "of one Prolific study), kept because MTurk disposes of HITs 120 days after their creation and\n"
+    "the repository is the lab's record. Commit it; do not edit it by hand."
 )
 
 

@@ -17,12 +17,14 @@ from reconciler.core.model import (
     DEFAULT_MAX_REVOKE_FRACTION,
     DEFAULT_REGION,
     MTURK_ENDPOINTS,
+    PROLIFIC_API,
     Capture,
     ClientLimits,
     Config,
     LocalTarget,
     MTurkTarget,
     Pool,
+    ProlificTarget,
     Repository,
     Study,
     StudyStatus,
@@ -85,6 +87,11 @@ def load_repository(
     if config is not None and not errors_only(result.problems):
         result.repository = Repository(root, config, tuple(study for study in studies if study))
     return result
+
+
+def load_config(root: Path) -> Config | None:
+    """config.yaml alone, or None when it is missing or invalid (``load_repository`` says why)."""
+    return _load_config(Layout(root), LoadResult(None))
 
 
 def _read(
@@ -163,9 +170,37 @@ def _build_target(layout: Layout, name: str, spec: dict[str, Any]) -> Target:
     if spec["kind"] == "local":
         state = layout.root / spec["state"] if "state" in spec else layout.default_local_state(name)
         seed = layout.exclusions / spec["seed"] if "seed" in spec else None
-        return LocalTarget(name, state, seed, limits)
+        return LocalTarget(name, state, seed, limits, retired=spec.get("retired", False))
+    if spec["kind"] == "prolific":
+        return _build_prolific_target(layout, name, spec, limits)
     endpoint_url = spec.get("endpoint_url") or MTURK_ENDPOINTS[spec["endpoint"]]
-    return MTurkTarget(name, endpoint_url, spec.get("region", DEFAULT_REGION), spec.get("profile"), limits)
+    return MTurkTarget(
+        name,
+        endpoint_url,
+        spec.get("region", DEFAULT_REGION),
+        spec.get("profile"),
+        limits,
+        retired=spec.get("retired", False),
+    )
+
+
+def _build_prolific_target(
+    layout: Layout, name: str, spec: dict[str, Any], limits: ClientLimits
+) -> ProlificTarget:
+    local = bool(spec.get("local", False))
+    state = layout.root / spec["state"] if "state" in spec else layout.default_local_state(name)
+    return ProlificTarget(
+        name,
+        workspace_id=spec.get("workspace_id"),
+        project_id=spec.get("project_id"),
+        token_env=spec.get("token_env", "PROLIFIC_TOKEN"),
+        base_url=spec.get("endpoint_url", PROLIFIC_API),
+        local=local,
+        state_path=state.with_name("prolific-state.json") if local and "state" not in spec else state,
+        seed_path=layout.exclusions / spec["seed"] if "seed" in spec else None,
+        limits=limits,
+        retired=spec.get("retired", False),
+    )
 
 
 def _build_pool(key: str, spec: dict[str, Any]) -> Pool:
@@ -231,6 +266,8 @@ def _lenient_study(path: Path, data: Any) -> Study | None:
         status=StudyStatus.ACTIVE if data.get("status") != "released" else StudyStatus.RELEASED,
         hits=texts("hits"),
         workers=texts("workers"),
+        prolific_studies=texts("prolific_studies"),
+        participants=texts("participants"),
     )
 
 
@@ -246,6 +283,8 @@ def _build_study(path: Path, data: dict[str, Any]) -> Study:
         hits=tuple(data.get("hits", ())),
         workers=_shared(data.get("workers", ())),
         notes=data.get("notes"),
+        prolific_studies=tuple(data.get("prolific_studies", ())),
+        participants=tuple(data.get("participants", ())),
     )
 
 

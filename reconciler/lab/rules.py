@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from reconciler.core.model import Capture, Config, LocalTarget, Study
+from reconciler.core.model import Capture, Config, LocalTarget, ProlificTarget, Study
 from reconciler.core.problems import Problem, Severity
 from reconciler.lab.yaml_files import locate
 
@@ -39,7 +39,20 @@ def config_problems(config: Config, check_seed: SeedCheck | None = None) -> list
             )
         )
     for name, target in config.targets.items():
-        if isinstance(target, LocalTarget) and target.seed_path and not target.seed_path.is_file():
+        if isinstance(target, ProlificTarget) and target.seed_path and not target.local:
+            problems.append(
+                _at(
+                    path,
+                    ["targets", name, "seed"],
+                    "a seed is only read by the embedded local Prolific",
+                    "add 'local: true' to the target, or remove 'seed:'",
+                )
+            )
+        if (
+            isinstance(target, LocalTarget | ProlificTarget)
+            and target.seed_path
+            and not target.seed_path.is_file()
+        ):
             problems.append(
                 _at(
                     path,
@@ -144,12 +157,14 @@ def _one_study_problems(study: Study, config: Config | None, *, complete: bool) 
     yield from _duplicates(path, "hits", study.hits, "HIT")
     yield from _hit_id_problems(path, study.hits)
     yield from _duplicates(path, "workers", study.workers, "worker")
-    if complete and not study.hits and not study.workers:
+    yield from _duplicates(path, "prolific_studies", study.prolific_studies, "Prolific study")
+    yield from _duplicates(path, "participants", study.participants, "participant")
+    if complete and not (study.hits or study.workers or study.prolific_studies or study.participants):
         line, column = locate(path, ["study"])
         yield Problem(
             path,
-            "the study lists no HITs and no workers, so it excludes nobody",
-            "add 'hits:' or 'workers:'",
+            "the study lists no HITs, workers, Prolific studies or participants, so it excludes nobody",
+            "add 'hits:' or 'workers:' (MTurk), or 'prolific_studies:' or 'participants:' (Prolific)",
             line,
             column,
             Severity.WARNING,

@@ -15,8 +15,16 @@ from reconciler.lab.writing import atomic_write_text
 
 
 def write_imported_study(
-    layout: Layout, path: Path, study_id: str, pool: str, title: str, workers: list[str], when: datetime
+    layout: Layout,
+    path: Path,
+    study_id: str,
+    pool: str,
+    title: str,
+    workers: list[str],
+    when: datetime,
+    key: str = "workers",
 ) -> None:
+    """``key`` is where the IDs go: ``workers`` (MTurk) or ``participants`` (Prolific)."""
     document = CommentedMap()
     document.yaml_set_start_comment(
         layout.modeline_for(path, STUDY_SCHEMA)[2:]
@@ -26,7 +34,7 @@ def write_imported_study(
     document["title"] = title
     document["pools"] = CommentedSeq([pool])
     document["status"] = "active"
-    document["workers"] = CommentedSeq(workers)
+    document[key] = CommentedSeq(workers)
     yaml = YAML()
     yaml.indent(mapping=2, sequence=4, offset=2)
     buffer = StringIO()

@@ -9,6 +9,7 @@ from reconciler.lab.loading import load_repository
 from reconciler.lab.studies import write_imported_study
 from reconciler.ops.failures import OperationFailed
 from reconciler.ops.local_seed import local_seed_problems
+from reconciler.ops.projection import holds_membership_only
 from reconciler.ops.session import Session, utc_now
 
 
@@ -38,7 +39,8 @@ def adopt_holders(session: Session, pool: str, study_id: str, title: str | None)
             f"the qualification of pool '{pool}' has no holders; there is nothing to import"
         )
     title = title or f"Holders of '{spec.name}' on {session.target.name}"
-    write_imported_study(session.layout, path, study_id, pool, title, sorted(holders), utc_now())
+    key = "participants" if holds_membership_only(session.target) else "workers"
+    write_imported_study(session.layout, path, study_id, pool, title, sorted(holders), utc_now(), key)
     try:
         load_repository(
             session.repository.root, with_captures=False, check_seed=local_seed_problems

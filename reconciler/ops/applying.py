@@ -15,7 +15,7 @@ from typing import Literal
 
 from reconciler.core.live import LiveQualificationType
 from reconciler.core.plan import Plan, PoolPlan, WorkerChange
-from reconciler.platform.base import Platform, PlatformError
+from reconciler.platform.base import BatchMembership, Platform, PlatformError
 
 Kind = Literal["grant", "update", "revoke", "create type", "update type"]
 
@@ -138,9 +138,50 @@ def _run_batch(
 
     if not batch:
         return
+    if isinstance(platform, BatchMembership):
+        _run_in_chunks(platform, batch, type_ids, report, concurrency, advance)
+        return
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="apply") as executor:
         futures = [executor.submit(run, kind, pool, change) for kind, pool, change in batch]
         for future in as_completed(futures):
             report.outcomes.append(future.result())
             if advance is not None:
                 advance(1)
+
+
+def _run_in_chunks(
+    platform: BatchMembership,
+    batch: list[tuple[Kind, PoolPlan, WorkerChange]],
+    type_ids: dict[str, str],
+    report: ApplyReport,
+    concurrency: int,
+    advance: Progress | None,
+) -> None:
+    """One call per ``batch_size`` members of one pool and kind; a failed call fails exactly the
+    members it carried (adding or removing a member twice changes nothing, so a re-run converges)."""
+    grouped: dict[tuple[Kind, str], list[str]] = {}
+    for kind, pool, change in batch:
+        grouped.setdefault((kind, pool.pool), []).append(change.worker_id)
+    chunks = [
+        (kind, pool, ids[start : start + platform.batch_size])
+        for (kind, pool), ids in grouped.items()
+        for start in range(0, len(ids), platform.batch_size)
+    ]
+
+    def run(kind: Kind, pool: str, worker_ids: list[str]) -> list[Outcome]:
+        try:
+            if kind == "revoke":
+                platform.revoke_many(type_ids[pool], worker_ids)
+            else:
+                platform.grant_many(type_ids[pool], worker_ids)
+        except PlatformError as error:
+            return [Outcome(kind, pool, worker_id, str(error)) for worker_id in worker_ids]
+        return [Outcome(kind, pool, worker_id) for worker_id in worker_ids]
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="apply") as executor:
+        futures = [executor.submit(run, kind, pool, ids) for kind, pool, ids in chunks]
+        for future in as_completed(futures):
+            outcomes = future.result()
+            report.outcomes.extend(outcomes)
+            if advance is not None:
+                advance(len(outcomes))

@@ -17,9 +17,9 @@ from reconciler.render.json import DIGEST, content_digest, plan_from_json, plan_
 STALE = "stale plan: the live holders or the repository changed since it was made; run plan again"
 
 
-def write_plan_file(plan: Plan, path: Path) -> None:
+def write_plan_file(plan: Plan, path: Path, platform: str = "MTurk") -> None:
     """The JSON plan, written whole or not at all. It holds worker IDs: keep it out of git."""
-    atomic_write_text(path, json.dumps(plan_to_json(plan), indent=2) + "\n")
+    atomic_write_text(path, json.dumps(plan_to_json(plan, platform), indent=2) + "\n")
 
 
 def read_plan_file(path: Path) -> Plan:

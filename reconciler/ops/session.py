@@ -20,9 +20,10 @@ from reconciler.core.problems import InvalidInput, Problem
 from reconciler.core.safety import example_pool_problems
 from reconciler.lab.captures import write_capture
 from reconciler.lab.layout import Layout
-from reconciler.lab.loading import LoadResult, load_captures, load_repository
+from reconciler.lab.loading import LoadResult, load_captures, load_config, load_repository
 from reconciler.lab.pool_types import read_pool_types, record_pool_types
 from reconciler.lab.yaml_files import locate
+from reconciler.ops import projection
 from reconciler.ops.applying import ApplyReport, Progress, apply_plan
 from reconciler.ops.failures import OperationFailed
 from reconciler.ops.reading import find_pool_type, read_live, read_pools
@@ -42,6 +43,11 @@ class Session:
     @property
     def layout(self) -> Layout:
         return Layout(self.repository.root)
+
+    @property
+    def platform_name(self) -> str:
+        """MTurk or Prolific: where this session's changes are made."""
+        return projection.platform_name(self.target)
 
     @property
     def concurrency(self) -> int:
@@ -99,6 +105,8 @@ class Session:
             self.concurrency,
         )
         captured = {hit_id: capture.workers for hit_id, capture in self.captures.items()}
+        if projection.holds_membership_only(self.target):
+            live = projection.live_as_compared(self.repository, live, captured, now.date())
         return fingerprints_from_captures(self.repository, live, captured, now.date())
 
     def apply(self, plan: Plan, advance: Progress | None = None) -> ApplyReport:
@@ -112,7 +120,39 @@ class Session:
 
     def plan(self, now: datetime | None = None) -> Plan:
         moment = now or utc_now()
-        return make_plan(self.repository, self.read_and_capture(moment), self.target.name, moment)
+        reading = self.read_and_capture(moment)
+        if projection.holds_membership_only(self.target):
+            live = projection.live_as_compared(
+                self.repository, reading.live, reading.hits.workers, moment.date()
+            )
+            reading = Reading(live, reading.hits)
+        return make_plan(self.repository, reading, self.target.name, moment)
+
+
+class TargetRetired(OperationFailed):
+    """The target is marked retired: nothing is read from or sent to its platform."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__(
+            f"target '{target}' is retired (retired: true in config.yaml): its files are the lab's "
+            "archive and nothing is sent to its platform; choose another --target"
+        )
+        self.target = target
+
+
+def retired_target(root: Path, target_name: str | None) -> str | None:
+    """The chosen target's name when config.yaml marks it retired (plan and apply skip it); None
+    otherwise, or when config.yaml has problems (the run goes on to report them)."""
+    config = load_config(root)
+    if config is None:
+        return None
+    name = target_name or config.default_target
+    target = config.targets.get(name)
+    return name if target is not None and target.retired else None
+
+
+def skip_line(target: str) -> str:
+    return f"Skipped target '{target}': it is retired (its files stay the lab's archive; nothing is sent)."
 
 
 def utc_now() -> datetime:
@@ -152,9 +192,13 @@ def open_session(root: Path, target_name: str | None, *, to_change: bool = False
     """A session on the target. ``to_change``: the caller will change the platform, so pools that
     still carry the shipped example's texts are refused before anything is read from it."""
     repository, target, captures, warnings, pool_types = load_checked(root, target_name)
+    if target.retired:
+        raise TargetRetired(target.name)
     if to_change:
         refusals = example_pool_problems(repository.config.pools.values(), target)
         if refusals:
             raise OperationFailed("; ".join(str(refusal) for refusal in refusals) + "; nothing was changed")
     with open_target(target) as platform:
-        yield Session(repository, target, platform, captures, warnings, pool_types)
+        yield Session(
+            projection.for_target(repository, target), target, platform, captures, warnings, pool_types
+        )

@@ -7,17 +7,25 @@ here (and its seed checked by ``ops.local_seed``), so nothing below ``ops/`` dep
 from __future__ import annotations
 
 import ipaddress
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import boto3
 from botocore.exceptions import BotoCoreError
 
-from reconciler.core.model import LocalTarget, Target
-from reconciler.platform.base import PlatformError
+from reconciler.core.model import LocalTarget, ProlificTarget, Target
+from reconciler.core.problems import Problem
+from reconciler.platform.base import Platform, PlatformError
 from reconciler.platform.mturk import DEFAULT_CONCURRENCY, MTurkPlatform, make_client
 from reconciler.platform.redact import redact
+
+if TYPE_CHECKING:  # httpx is imported only when a Prolific target is opened: start-up counts
+    import httpx
+
+    from reconciler.platform.prolific import ProlificPlatform
 
 __all__ = ["DEFAULT_CONCURRENCY", "open_target"]
 from reconciler.core.problems import InvalidInput
@@ -28,8 +36,12 @@ LOCAL_SECRET_KEY = "local-mturk-accepts-any-signature"  # noqa: S105 - not a sec
 
 
 @contextmanager
-def open_target(target: Target) -> Iterator[MTurkPlatform]:
+def open_target(target: Target) -> Iterator[Platform]:
     """The target as a platform for the duration of the block."""
+    if isinstance(target, ProlificTarget):
+        with open_prolific(target) as platform:
+            yield platform
+        return
     concurrency = target.limits.max_concurrency or DEFAULT_CONCURRENCY
     if isinstance(target, LocalTarget):
         from reconciler.emulators.mturk import LocalMTurk, SeedError, StateError
@@ -97,3 +109,50 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+LOCAL_PROLIFIC_TOKEN = "local-prolific-accepts-any-token"  # noqa: S105 - not a secret: a placeholder
+
+
+@contextmanager
+def open_prolific(target: ProlificTarget) -> Iterator[ProlificPlatform]:
+    """Prolific, or the embedded local Prolific for a ``local: true`` target."""
+    from reconciler.platform import prolific
+
+    concurrency = target.limits.max_concurrency or prolific.DEFAULT_CONCURRENCY
+    if target.local:
+        from reconciler.emulators.prolific import LocalProlific, SeedError
+
+        try:
+            server = LocalProlific(state_path=target.state_path, seed_path=target.seed_path)
+        except SeedError as error:
+            raise InvalidInput(
+                [Problem(error.path, problem, "correct the seed file") for problem in error.problems]
+            ) from None
+        endpoint = server.start()
+        try:
+            with prolific.make_client(endpoint, LOCAL_PROLIFIC_TOKEN, concurrency) as client:
+                yield _prolific_platform(client, target)
+        finally:
+            server.stop()
+        return
+    token = os.environ.get(target.token_env, "")
+    if not token:
+        raise PlatformError(
+            f"cannot use target '{target.name}': set the environment variable {target.token_env} "
+            "to a Prolific API token (Prolific: Settings, API tokens)"
+        )
+    with prolific.make_client(target.base_url, token, concurrency) as client:
+        yield _prolific_platform(client, target)
+
+
+def _prolific_platform(client: httpx.Client, target: ProlificTarget) -> ProlificPlatform:
+    from reconciler.platform import prolific
+
+    return prolific.ProlificPlatform(
+        client,
+        target=target.name,
+        workspace_id=target.workspace_id,
+        project_id=target.project_id,
+        max_attempts=prolific.max_attempts(),
+    )

@@ -6,7 +6,7 @@ participant groups, say) implements ``Platform`` and the rest of the engine stay
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from reconciler.core.live import (
     HitReading,
@@ -69,3 +69,18 @@ class Platform(Protocol):
 
     def revoke(self, type_id: str, worker_id: str, reason: str | None) -> None:
         """Take the qualification away; with no reason, nobody is notified."""
+
+
+@runtime_checkable
+class BatchMembership(Protocol):
+    """A platform that adds and removes many holders in one call (Prolific's group members).
+
+    Holding is membership only: a batch grant gives no value, and the caller sends at most
+    ``batch_size`` IDs per call.
+    """
+
+    batch_size: int
+
+    def grant_many(self, type_id: str, worker_ids: list[str]) -> None: ...
+
+    def revoke_many(self, type_id: str, worker_ids: list[str]) -> None: ...

@@ -23,15 +23,16 @@ def content_digest(document: Mapping[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def plan_to_json(plan: Plan) -> dict[str, Any]:
-    document = _plan_content(plan)
+def plan_to_json(plan: Plan, platform: str = "MTurk") -> dict[str, Any]:
+    """``platform`` (MTurk or Prolific) is where every change of the plan is made."""
+    document = _plan_content(plan, platform)
     return {**document, DIGEST: content_digest(document)}
 
 
-def masked_plan_json(plan: Plan) -> dict[str, Any]:
+def masked_plan_json(plan: Plan, platform: str = "MTurk") -> dict[str, Any]:
     """The plan's JSON form for display (``--mask-worker-ids``): every worker ID masked, in the
     changes and in any message. It cannot be applied (apply needs whole IDs) and carries no digest."""
-    document = _plan_content(plan)
+    document = _plan_content(plan, platform)
     every_id = {c.worker_id for pool in plan.pools for c in (*pool.grants, *pool.revokes, *pool.updates)}
     mask = make_masker(every_id)
 
@@ -47,10 +48,11 @@ def masked_plan_json(plan: Plan) -> dict[str, Any]:
     return {**masked(document), "worker_ids_masked": True}
 
 
-def _plan_content(plan: Plan) -> dict[str, Any]:
+def _plan_content(plan: Plan, platform: str) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
         "target": plan.target,
+        "platform": platform,
         "created_at": plan.created_at.isoformat().replace("+00:00", "Z"),
         "fingerprints": {"live": plan.live_fingerprint, "desired": plan.desired_fingerprint},
         "summary": {

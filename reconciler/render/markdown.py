@@ -80,6 +80,7 @@ def render_markdown(
     show_worker_ids: bool = False,
     full_plan: str | None = None,
     limit: int = COMMENT_LIMIT,
+    platform: str = "MTurk",
 ) -> str:
     """The comment, at most ``limit`` characters long. ``titles`` maps study IDs to their titles."""
     every_id = (
@@ -88,6 +89,7 @@ def render_markdown(
     mask = make_masker(every_id, show=show_worker_ids)
     pointer = full_plan if full_plan is not None else full_plan_pointer(plan.target)
     head = _head(plan)
+    head[1] += f" ({platform})"  # the title: every change below is made on this platform
     sections = [*_revocation_sections(plan, mask), *_study_sections(plan, mask, titles or {})]
     body, omitted = _fit(head, sections, budget=max(0, limit - TAIL_ROOM))
     tail = _tail(plan, omitted, pointer, masked=not show_worker_ids)

@@ -14,7 +14,8 @@ from collections.abc import Callable, Collection, Iterable
 ELLIPSIS = "…"
 MIN_PREFIX = 2
 MIN_SUFFIX = 3
-_TOKEN = re.compile(r"A[A-Z0-9]+")  # anything shaped like a worker ID
+# Anything shaped like an MTurk worker ID or a Prolific participant ID (24 hexadecimal characters).
+_TOKEN = re.compile(r"A[A-Z0-9]+|\b[0-9a-f]{24}\b")
 
 
 def make_masker(worker_ids: Iterable[str], *, show: bool = False) -> Callable[[str], str]:

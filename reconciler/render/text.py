@@ -13,12 +13,23 @@ from reconciler.render.mask import make_masker
 SHOWN_PER_KIND = 20
 
 
-def render_text(plan: Plan, console: Console, *, verbose: bool = False, show_worker_ids: bool = True) -> None:
+# What holds a pool's members on each platform, as plans name it.
+HOLDER_KIND = {"MTurk": "qualification type", "Prolific": "participant group"}
+
+
+def render_text(
+    plan: Plan,
+    console: Console,
+    *,
+    verbose: bool = False,
+    show_worker_ids: bool = True,
+    platform: str = "MTurk",
+) -> None:
     every_id = (
         change.worker_id for pool in plan.pools for change in (*pool.grants, *pool.revokes, *pool.updates)
     )
     mask = make_masker(every_id, show=show_worker_ids)
-    console.print(Text.assemble(("Target: ", "bold"), plan.target))
+    console.print(Text.assemble(("Target: ", "bold"), plan.target, f" ({platform})"))
     if plan.refusals:
         console.print(Text("apply will refuse this plan unless:", style="bold red"))
         for check, message in plan.refusals:
@@ -27,7 +38,7 @@ def render_text(plan: Plan, console: Console, *, verbose: bool = False, show_wor
         console.print(Text.assemble(("warning: ", "bold yellow"), warning))
     for pool in plan.pools:
         console.print()
-        _render_pool(pool, console, mask, verbose)
+        _render_pool(pool, console, mask, verbose, platform)
     console.print()
     grants, revokes, updates = plan.count("grants"), plan.count("revokes"), plan.count("updates")
     types = sum(pool.type_change is not None for pool in plan.pools)
@@ -49,10 +60,13 @@ def render_text(plan: Plan, console: Console, *, verbose: bool = False, show_wor
     console.print(summary)
 
 
-def _render_pool(pool: PoolPlan, console: Console, mask: Callable[[str], str], verbose: bool) -> None:
+def _render_pool(
+    pool: PoolPlan, console: Console, mask: Callable[[str], str], verbose: bool, platform: str
+) -> None:
+    kind = HOLDER_KIND.get(platform, "qualification type")
     header = Text.assemble(("Pool ", "bold"), (pool.pool, "bold cyan"))
     shown_name = pool.live_name or pool.settings.name  # a type is shown under its live name
-    header.append(f'  qualification type {pool.type_id or "(new)"} "{shown_name}"', style="dim")
+    header.append(f'  {platform} {kind} {pool.type_id or "(new)"} "{shown_name}"', style="dim")
     console.print(header)
     if pool.live_name is not None and pool.live_name != pool.settings.name:
         console.print(
@@ -68,9 +82,9 @@ def _render_pool(pool: PoolPlan, console: Console, mask: Callable[[str], str], v
     console.print(counts)
     change = pool.type_change
     if change is not None and change.action == "create":
-        console.print(Text(f'  + create qualification type "{pool.settings.name}"', style="green"))
+        console.print(Text(f'  + create {kind} "{pool.settings.name}"', style="green"))
     elif change is not None:
-        console.print(Text("  ~ update qualification type in place:", style="yellow"))
+        console.print(Text(f"  ~ update {kind} in place:", style="yellow"))
         for name, (old, new) in change.attributes.items():
             console.print(Text(f"      {name}: {old!r} -> {new!r}", style="yellow"))
     _render_changes(console, "+", "green", pool.grants, mask, verbose, lambda c: f"value {c.new_value}")
