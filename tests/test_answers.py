@@ -59,6 +59,7 @@ def test_holders_of_the_example_lab_as_json_csv_and_table(lab: Lab) -> None:
     assert by_id["AEXAMPLEWORKER0002"]["until"] == "2028-12-31"
     assert {s["study"]: s["participants"] for s in answer["studies"]} == {
         "false-feedback-2025": 3,
+        "moral-dilemmas-2026": 0,  # run on Prolific: no participant on this MTurk target
         "trust-game-2026": 5,
     }
 

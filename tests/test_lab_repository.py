@@ -130,6 +130,9 @@ def test_init_pins_the_workflows_to_a_full_sha_with_its_version(tmp_path: Path) 
 
 def test_applying_the_example_pools_to_sandbox_or_production_is_refused(tmp_path: Path) -> None:
     root = copy_example(tmp_path)
+    # The example marks production retired (MTurk closed); a lab that still had it would not.
+    config = root / "exclusions" / "config.yaml"
+    config.write_text(config.read_text().replace("    retired: true\n", ""))
     for target in ("sandbox", "production"):
         run = exclusions("apply", "--target", target, "--auto-approve", cwd=root)
         assert run.status == 1, run.output

@@ -160,7 +160,7 @@ def test_a_new_lab_from_the_installed_wheel_plans_and_applies_with_no_source_che
     # The shipped example, whose local target has a seed (checked against the packaged seed schema).
     example = copy_example(tmp_path / "example")
     checked = run(bin_folder, "validate", cwd=example)
-    assert checked.returncode == 0 and "valid: 4 studies" in checked.stdout, checked.stdout + checked.stderr
+    assert checked.returncode == 0 and "valid: 5 studies" in checked.stdout, checked.stdout + checked.stderr
 
     # The local MTurk with a seed file that is not there: the error names the file, not the port.
     missing = run(bin_folder, "local", "serve", "--seed", "no-such-seed.yaml", cwd=lab)

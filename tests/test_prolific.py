@@ -45,7 +45,9 @@ def test_plan_apply_and_a_second_plan_with_no_changes(lab: ProlificLab) -> None:
     assert "No changes" in again.stdout
     # Each Prolific study's participants are captured into the repository like a HIT's workers.
     first = load_yaml(lab.locks / f"{study_id(1)}.yaml")
-    assert first["complete"] is True  # AWAITING REVIEW with nobody in progress
+    # Closed (AWAITING REVIEW), yet not final: a researcher can add places to a closed study,
+    # and Prolific never disposes of one, so its submissions are read again on every run.
+    assert first["complete"] is False
     assert first["workers"] == [participant(1), participant(2), participant(3)]
     second = load_yaml(lab.locks / f"{study_id(2)}.yaml")
     assert second["complete"] is False  # still active
@@ -79,7 +81,12 @@ def test_a_released_study_removes_its_participants(lab: ProlificLab) -> None:
     lab.write_study("other-deception", participants=[participant(20)])
     assert lab.run("apply", "--auto-approve").status == 0
     lab.write_study("moral-dilemmas-2026", **{**lab.study("moral-dilemmas-2026"), "status": "released"})
-    run = lab.run("apply", "--auto-approve")
+    planned = lab.run("plan", "--show-worker-ids")
+    # Six of seven is over the pool's limit: the plan says so, and names the release as the cause
+    # of each revocation (the study's participants come from its captured Prolific studies).
+    assert "apply will refuse this plan unless" in planned.stdout
+    assert planned.stdout.count("moral-dilemmas-2026 was released") == 6, planned.stdout
+    run = lab.run("apply", "--auto-approve", "--allow-revoke", "6")
     assert run.status == 0, run.output
     assert "6 revoked" in run.stdout
     assert lab.members() == {participant(20)}

@@ -98,6 +98,7 @@ def test_the_report_shows_the_repositorys_numbers_in_a_browser(lab: Lab, tmp_pat
         "pool-deception.html",
         "pool-economic-games.html",
         "study-false-feedback-2025.html",
+        "study-moral-dilemmas-2026.html",
         "study-public-goods-2024.html",
         "study-trust-game-2026.html",
         "study-ultimatum-pilot.html",

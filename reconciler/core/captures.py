@@ -24,9 +24,17 @@ DISPOSED = "Disposed"
 WARN_BEFORE_DISPOSAL = timedelta(days=14)  # plans warn this long before a HIT is lost
 
 
-def known_disposed(capture: Capture | None, now: datetime) -> bool:
-    """Whether the capture alone proves MTurk has disposed of the HIT (no call needed)."""
-    return bool(capture and capture.hit_created and now - capture.hit_created >= DISPOSAL_AGE)
+# Each function that depends on disposal takes the platform's ``disposal_age``: MTurk disposes of a
+# HIT 120 days after its creation; a platform that never disposes of its studies (Prolific) passes
+# None, so none of its captures is ever taken for final by its age alone.
+DisposalAge = timedelta | None
+
+
+def known_disposed(capture: Capture | None, now: datetime, disposal_age: DisposalAge = DISPOSAL_AGE) -> bool:
+    """Whether the capture alone proves the platform has disposed of the HIT (no call needed)."""
+    if disposal_age is None or capture is None or capture.hit_created is None:
+        return False
+    return now - capture.hit_created >= disposal_age
 
 
 def is_final(capture: Capture) -> bool:
@@ -35,13 +43,8 @@ def is_final(capture: Capture) -> bool:
     return capture.complete and capture.hit_status == DISPOSED
 
 
-def needs_reading(capture: Capture | None, now: datetime) -> bool:
-    return capture is None or not (is_final(capture) or known_disposed(capture, now))
-
-
-def disposal_date(capture: Capture | None, reading: HitReading | None) -> datetime | None:
-    created = reading.created if reading else capture.hit_created if capture else None
-    return created + DISPOSAL_AGE if created else None
+def needs_reading(capture: Capture | None, now: datetime, disposal_age: DisposalAge = DISPOSAL_AGE) -> bool:
+    return capture is None or not (is_final(capture) or known_disposed(capture, now, disposal_age))
 
 
 def merge_reading(target: str, previous: Capture | None, reading: HitReading, now: datetime) -> Capture:
@@ -79,13 +82,20 @@ def differs(old: Capture | None, new: Capture) -> bool:
     return replace(old, read_at=new.read_at, path=None) != replace(new, path=None)
 
 
-def disposal_of(capture: Capture) -> datetime | None:
-    return capture.hit_created + DISPOSAL_AGE if capture.hit_created else None
+def disposal_of(capture: Capture, disposal_age: DisposalAge = DISPOSAL_AGE) -> datetime | None:
+    if disposal_age is None or capture.hit_created is None:
+        return None
+    return capture.hit_created + disposal_age
 
 
-def hits_to_read(hits: Iterable[str], captures: Mapping[str, Capture], now: datetime) -> list[str]:
+def hits_to_read(
+    hits: Iterable[str],
+    captures: Mapping[str, Capture],
+    now: datetime,
+    disposal_age: DisposalAge = DISPOSAL_AGE,
+) -> list[str]:
     """The HITs a run must ask the platform about: those without a complete capture."""
-    return sorted(hit_id for hit_id in hits if needs_reading(captures.get(hit_id), now))
+    return sorted(hit_id for hit_id in hits if needs_reading(captures.get(hit_id), now, disposal_age))
 
 
 LISTING_PAGE_SIZE = 100  # HITs per ListHITs page (MTurk's maximum)
@@ -111,12 +121,17 @@ def captured_workers(capture: Capture | None) -> frozenset[str]:
     return capture.workers if capture else frozenset()
 
 
-def live_hits_estimate(hits: Iterable[str], captures: Mapping[str, Capture], now: datetime) -> int:
+def live_hits_estimate(
+    hits: Iterable[str],
+    captures: Mapping[str, Capture],
+    now: datetime,
+    disposal_age: DisposalAge = DISPOSAL_AGE,
+) -> int:
     """How many HITs the requester's account still holds, as far as the lab's files tell: every HIT
     its studies or captures name, less those their capture proves disposed. HITs made outside the
     lab's studies are not counted, so this is a lower bound."""
     known = set(hits) | set(captures)
-    return sum(1 for hit_id in known if not known_disposed(captures.get(hit_id), now))
+    return sum(1 for hit_id in known if not known_disposed(captures.get(hit_id), now, disposal_age))
 
 
 def list_all_hits(to_read: int, live_hits: int) -> bool:
@@ -147,6 +162,7 @@ def combine_readings(
     captures: Mapping[str, Capture],
     read: Mapping[str, Capture | None],
     now: datetime,
+    disposal_age: DisposalAge = DISPOSAL_AGE,
 ) -> tuple[HitWorkers, list[str]]:
     """Every needed HIT's workers from this run's reads (``read``: the capture after reading, None
     for a HIT the platform no longer knows and that was never captured) and the captures already
@@ -167,16 +183,19 @@ def combine_readings(
             if not is_final(known):  # known disposed by its age alone: record that it is final
                 changed.append(mark_disposed(known, now))
             result[hit_id] = known.workers
-    warnings = disposal_warnings(needed, {**captures, **{c.hit_id: c for c in changed}}, now)
+    warnings = disposal_warnings(needed, {**captures, **{c.hit_id: c for c in changed}}, now, disposal_age)
     return HitWorkers(result, changed, warnings, len(needed) - len(read)), unknown
 
 
 def disposal_warnings(
-    needed: Mapping[str, list[tuple[Study, int]]], captures: Mapping[str, Capture], now: datetime
+    needed: Mapping[str, list[tuple[Study, int]]],
+    captures: Mapping[str, Capture],
+    now: datetime,
+    disposal_age: DisposalAge = DISPOSAL_AGE,
 ) -> list[str]:
     warnings = []
-    for hit_id in late_hits(captures, needed, now, WARN_BEFORE_DISPOSAL):
-        disposal = disposal_of(captures[hit_id])
+    for hit_id in late_hits(captures, needed, now, WARN_BEFORE_DISPOSAL, disposal_age):
+        disposal = disposal_of(captures[hit_id], disposal_age)
         assert disposal is not None  # late_hits only returns HITs with a creation time
         days = max(0, (disposal - now).days)
         studies = ", ".join(sorted({study.study_id for study, _ in needed[hit_id]}))
@@ -189,7 +208,11 @@ def disposal_warnings(
 
 
 def late_hits(
-    captures: Mapping[str, Capture], hits: Iterable[str], now: datetime, within: timedelta
+    captures: Mapping[str, Capture],
+    hits: Iterable[str],
+    now: datetime,
+    within: timedelta,
+    disposal_age: DisposalAge = DISPOSAL_AGE,
 ) -> list[str]:
     """HITs last captured while open (or not final) whose disposal comes within ``within``.
 
@@ -200,7 +223,7 @@ def late_hits(
         capture = captures.get(hit_id)
         if capture is None or is_final(capture) or _read_after_expiry(capture):
             continue
-        disposal = disposal_of(capture)
+        disposal = disposal_of(capture, disposal_age)
         if disposal is not None and disposal - now <= within:
             late.append(hit_id)
     return late

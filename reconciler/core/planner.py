@@ -8,7 +8,7 @@ later check of it always agree on what they digest.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from reconciler.core.captures import HitWorkers
@@ -30,6 +30,9 @@ class Reading:
 
     live: dict[str, LivePool]
     hits: HitWorkers
+    # Every HIT's workers the captures on disk know, read or not: a released study's HITs are not
+    # read again, yet they tell why their workers are revoked.
+    captured: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 def desires(
@@ -83,7 +86,7 @@ def make_plan(repository: Repository, reading: Reading, target: str, now: dateti
             causes = revocation_causes(
                 pool,
                 repository.studies,
-                reading.hits.workers,
+                {**reading.captured, **reading.hits.workers},
                 wanted[key],
                 (change.worker_id for change in pool_plan.revokes),
                 now.date(),

@@ -12,8 +12,8 @@ from datetime import date
 from pathlib import Path
 
 from reconciler.core.answers import Record, build_record
-from reconciler.core.model import Target
 from reconciler.core.problems import Problem
+from reconciler.ops import projection
 from reconciler.ops.failures import OperationFailed
 from reconciler.ops.session import load_checked, open_session, utc_now
 
@@ -24,15 +24,13 @@ class LoadedRecord:
     warnings: list[Problem]
 
 
-def platform_name(target: Target) -> str:
-    """The platform a target runs on, as the answers name it (every target kind today is MTurk)."""
-    return "mturk"
-
-
 def load_record(root: Path, target_name: str | None, today: date | None = None) -> LoadedRecord:
     repository, target, captures, warnings, _ = load_checked(root, target_name)
     day = today or utc_now().date()
-    return LoadedRecord(build_record(repository, captures, target.name, platform_name(target), day), warnings)
+    # Each study as the target's platform sees it: a Prolific target's "HITs" are Prolific studies.
+    seen = projection.for_target(repository, target)
+    platform = projection.platform_name(target).lower()
+    return LoadedRecord(build_record(seen, captures, target.name, platform, day), warnings)
 
 
 def require_pool(record: Record, pool: str) -> None:

@@ -19,7 +19,7 @@ class CaptureRun:
 
     def late(self, session: Session, now: datetime, within: timedelta) -> list[str]:
         """HITs still not completely captured whose disposal comes within ``within``."""
-        return late_hits(session.captures, self.hits.workers, now, within)
+        return late_hits(session.captures, self.hits.workers, now, within, session.platform.disposal_age)
 
 
 def capture_all(session: Session, now: datetime) -> CaptureRun:

@@ -90,7 +90,8 @@ def read_live(
         live = both.submit(
             read_pools, platform, repository.config.pools.values(), target, recorded, concurrency
         )
-        return Reading(live.result(), hits.result())
+        captured = {hit_id: capture.workers for hit_id, capture in captures.items()}
+        return Reading(live.result(), hits.result(), captured)
 
 
 def read_hits(
@@ -108,8 +109,9 @@ def read_hits(
     capture may lack. A HIT MTurk no longer knows is served from its capture; with no capture it
     fails the plan, naming each study file and line that lists it.
     """
-    to_read = capture_rules.hits_to_read(needed, captures, now)
-    states = _hit_states(platform, to_read, capture_rules.live_hits_estimate(needed, captures, now))
+    age = platform.disposal_age
+    to_read = capture_rules.hits_to_read(needed, captures, now, age)
+    states = _hit_states(platform, to_read, capture_rules.live_hits_estimate(needed, captures, now, age))
 
     def read_one(hit_id: str) -> tuple[str, Capture | None]:
         previous = captures.get(hit_id)
@@ -124,7 +126,7 @@ def read_hits(
         return hit_id, capture_rules.merge_reading(target, previous, state.with_workers(workers), now)
 
     after_reading = dict(run_all(read_one, to_read, concurrency))
-    result, unknown = capture_rules.combine_readings(needed, captures, after_reading, now)
+    result, unknown = capture_rules.combine_readings(needed, captures, after_reading, now, age)
     for hit_id in unknown:
         result.missing.extend(_never_captured(hit_id, needed[hit_id]))
     return result

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -125,7 +125,7 @@ class Session:
             live = projection.live_as_compared(
                 self.repository, reading.live, reading.hits.workers, moment.date()
             )
-            reading = Reading(live, reading.hits)
+            reading = replace(reading, live=live)
         return make_plan(self.repository, reading, self.target.name, moment)
 
 

@@ -6,6 +6,7 @@ participant groups, say) implements ``Platform`` and the rest of the engine stay
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Protocol, runtime_checkable
 
 from reconciler.core.live import (
@@ -35,6 +36,10 @@ class HitGone(PlatformError):
 
 class Platform(Protocol):
     """Everything the engine does to a platform. Each method raises ``PlatformError`` on failure."""
+
+    # How long after its creation the platform disposes of a HIT (study) and forgets its workers;
+    # None for a platform that keeps them. The capture rules take this, never a platform's name.
+    disposal_age: timedelta | None
 
     def find_qualification_type(self, name: str, pinned_id: str | None) -> LiveQualificationType | None:
         """The pool's type: the pinned one (which must exist), else the caller's own type of that exact name."""

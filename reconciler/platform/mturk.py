@@ -16,12 +16,14 @@ import os
 import random
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
+from reconciler.core.captures import DISPOSAL_AGE
 from reconciler.core.live import (
     HitReading,
     HitRequirement,
@@ -143,6 +145,8 @@ def follow_throttling(client: MTurkClient) -> MTurkClient:
 
 class MTurkPlatform:
     """``Platform`` over one boto3 MTurk client (thread-safe, shared by every worker thread)."""
+
+    disposal_age: timedelta | None = DISPOSAL_AGE  # MTurk disposes of a HIT 120 days after creation
 
     def __init__(
         self,

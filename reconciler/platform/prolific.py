@@ -16,7 +16,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -58,6 +58,8 @@ def max_attempts() -> int:
 
 class ProlificPlatform:
     """``Platform`` over one httpx client (thread-safe, shared by every worker thread)."""
+
+    disposal_age: timedelta | None = None  # Prolific keeps its studies: no capture is final by age
 
     batch_size = BATCH_SIZE
 

@@ -7,9 +7,10 @@ test states what the platform has, runs the code, and compares what was done.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from reconciler.core.captures import DISPOSAL_AGE
 from reconciler.core.live import (
     HitReading,
     HitState,
@@ -62,6 +63,7 @@ class FakePlatform:
     counts: dict[str, tuple[int, int]] = field(default_factory=dict)
     fail: set[tuple[str, str]] = field(default_factory=set)
     calls: list[tuple[str, ...]] = field(default_factory=list)
+    disposal_age: timedelta | None = DISPOSAL_AGE
 
     def _maybe_fail(self, operation: str, subject: str) -> None:
         if (operation, subject) in self.fail:

@@ -115,3 +115,14 @@ def test_disposal_warnings_come_14_days_before(age_days: int, fields: dict[str, 
     warnings = rules.disposal_warnings(needed, {HIT: known}, NOW)
     assert bool(warnings) is late
     assert rules.late_hits({HIT: known}, [HIT], NOW, rules.WARN_BEFORE_DISPOSAL) == ([HIT] if late else [])
+
+
+def test_a_platform_that_never_disposes_keeps_reading_old_captures() -> None:
+    """Prolific keeps its studies: a study open for more than 120 days is still read, never
+    taken for disposed by its age (which would lose whoever takes part later)."""
+    old = capture(hit_created=NOW - timedelta(days=400))
+    assert rules.needs_reading(old, NOW) is False  # MTurk: disposed by its age
+    assert rules.needs_reading(old, NOW, disposal_age=None) is True
+    assert rules.hits_to_read([HIT], {HIT: old}, NOW, None) == [HIT]
+    assert rules.disposal_of(old, None) is None
+    assert rules.late_hits({HIT: old}, [HIT], NOW, rules.WARN_BEFORE_DISPOSAL, None) == []
