@@ -59,3 +59,34 @@ def test_a_holder_the_repository_never_listed_is_named_as_such(lab: Lab) -> None
         "AEXAMPLEWORKER0099": "listed in no study of this pool: granted outside the repository, "
         "or its study file was deleted"
     }
+
+
+def test_a_pool_that_keeps_outside_holders_shows_them_and_revokes_none(lab: Lab) -> None:
+    config = lab.config()
+    config["pools"]["deception"]["outside_holders"] = "keep"
+    lab.write_config(config)
+    assert lab.run("apply", "--auto-approve").status == 0
+    lab.client().associate_qualification_with_worker(
+        QualificationTypeId=lab.type_id("deception"),
+        WorkerId="AEXAMPLEWORKER0099",
+        IntegerValue=1,
+        SendNotification=False,
+    )
+    # A manual exclusion is kept: no change, but every format shows it and why.
+    plan = lab.run("plan", "--format", "json", "--detailed-exitcode")
+    assert plan.status == 0, plan.output
+    (deception,) = [entry for entry in json.loads(plan.stdout)["pools"] if entry["pool"] == "deception"]
+    assert deception["revoke"] == []
+    assert [(kept["worker_id"], kept["value"]) for kept in deception["kept"]] == [("AEXAMPLEWORKER0099", 1)]
+    assert "held outside the repository" in deception["kept"][0]["cause"]
+    text = lab.run("plan", "--show-worker-ids").stdout
+    assert "1 held outside the repository, kept (no change):" in text
+    assert "= AEXAMPLEWORKER0099  value 1: held outside the repository" in text
+    markdown = lab.run("plan", "--format", "markdown").stdout
+    assert "### Held outside the repository (kept)" in markdown
+    assert "AEXAMPLEWORKER0099" not in markdown  # masked in a pull-request comment
+    assert lab.run("apply", "--auto-approve").status == 0
+    assert "AEXAMPLEWORKER0099" in lab.holders("deception")
+    # A worker the repository did list, and released, is still revoked, with its cause.
+    lab.write_study("false-feedback-2025", **{**lab.study("false-feedback-2025"), "status": "released"})
+    assert _revokes(lab, "deception")["AEXAMPLEWORKER0002"] == "false-feedback-2025 was released"

@@ -72,6 +72,12 @@ def desired_holders(
     return PoolDesire(pool=pool.key, values=values, participants_by_study=by_study)
 
 
+# The cause of a holder that no study of the pool lists, read or captured: granted by hand or by
+# another tool, or listed only in a study file since deleted. Such a holder is kept unless the pool
+# makes the repository authoritative (``Pool.revoke_outside_holders``).
+UNLISTED = "listed in no study of this pool: granted outside the repository, or its study file was deleted"
+
+
 def revocation_causes(
     pool: Pool,
     studies: Sequence[Study],
@@ -102,11 +108,7 @@ def revocation_causes(
             )
             continue
         ended = [_why_stopped(study, today) for study, found in stopped if worker_id in found]
-        causes[worker_id] = (
-            "; ".join(ended)
-            if ended
-            else "listed in no study of this pool: granted outside the repository, or its study file was deleted"
-        )
+        causes[worker_id] = "; ".join(ended) if ended else UNLISTED
     return causes
 
 

@@ -95,6 +95,9 @@ class Pool:
     allow_empty: bool = False
     # safety.approve_revocations: the exact number of revocations a reviewer approved in the diff.
     approved_revocations: int | None = None
+    # Holders no study of the pool lists (granted by hand or by another tool, or listed only in a
+    # study file since deleted): revoked, unless the pool keeps them (config: outside_holders: keep).
+    keep_outside_holders: bool = False
 
 
 @dataclass(frozen=True, slots=True)

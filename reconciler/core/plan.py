@@ -40,6 +40,8 @@ class PoolPlan:
     updates: tuple[WorkerChange, ...] = ()
     revoke_reason: str | None = None
     live_name: str | None = None  # the type's name on the platform, when it has one
+    # Holders no study of the pool lists, kept (the pool's outside_holders is keep): no change.
+    kept: tuple[WorkerChange, ...] = ()
 
     @property
     def has_changes(self) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from reconciler.core.captures import HitWorkers
-from reconciler.core.desired import PoolDesire, desired_holders, hits_needed, revocation_causes
+from reconciler.core.desired import UNLISTED, PoolDesire, desired_holders, hits_needed, revocation_causes
 from reconciler.core.diff import diff_holders, diff_type_settings
 from reconciler.core.live import LivePool, QualificationTypeSettings
 from reconciler.core.model import Pool, Repository, Study
@@ -92,7 +92,7 @@ def make_plan(repository: Repository, reading: Reading, target: str, now: dateti
                 now.date(),
             )
             revokes = tuple(replace(c, cause=causes[c.worker_id]) for c in pool_plan.revokes)
-            pool_plan = replace(pool_plan, revokes=revokes)
+            pool_plan = _keep_outside_holders(pool, replace(pool_plan, revokes=revokes))
         pool_plans.append(pool_plan)
         warnings.extend(pool_warnings)
     plan = Plan(
@@ -158,3 +158,23 @@ def fingerprints_from_captures(
     workers = {hit_id: captures[hit_id] for hit_id in needed}
     wanted = desires(repository.config.pools, repository.studies, workers, today)
     return live_fingerprint(live), desired_fingerprint(repository.config.pools, wanted)
+
+
+KEPT_OUTSIDE = (
+    "held outside the repository (no study of this pool lists them): kept, as the pool's "
+    "outside_holders is keep; `exclusions import` adopts them into a study"
+)
+
+
+def _keep_outside_holders(pool: Pool, pool_plan: PoolPlan) -> PoolPlan:
+    """With ``outside_holders: keep``, holders no study lists are kept, as the participation_record
+    script kept everyone it was not told to remove: a manual exclusion (a known bad actor, say) is
+    not undone. By default the repository is authoritative and they are revoked, with that cause."""
+    unlisted = [change for change in pool_plan.revokes if change.cause == UNLISTED]
+    if not unlisted or not pool.keep_outside_holders:
+        return pool_plan
+    return replace(
+        pool_plan,
+        revokes=tuple(c for c in pool_plan.revokes if c.cause != UNLISTED),
+        kept=tuple(replace(c, new_value=c.old_value, cause=KEPT_OUTSIDE) for c in unlisted),
+    )

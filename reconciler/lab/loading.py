@@ -216,6 +216,7 @@ def _build_pool(key: str, spec: dict[str, Any]) -> Pool:
         max_revoke_fraction=float(safety.get("max_revoke_fraction", DEFAULT_MAX_REVOKE_FRACTION)),
         allow_empty=bool(safety.get("allow_empty", False)),
         approved_revocations=safety.get("approve_revocations"),
+        keep_outside_holders=spec.get("outside_holders", "revoke") == "keep",
     )
 
 

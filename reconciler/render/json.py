@@ -97,6 +97,7 @@ def _pool_to_json(pool: PoolPlan) -> dict[str, Any]:
             {"worker_id": c.worker_id, "value": c.new_value, "studies": list(c.studies)} for c in pool.grants
         ],
         "revoke": [{"worker_id": c.worker_id, "value": c.old_value, "cause": c.cause} for c in pool.revokes],
+        "kept": [{"worker_id": c.worker_id, "value": c.old_value, "cause": c.cause} for c in pool.kept],
         "update": [
             {
                 "worker_id": c.worker_id,
@@ -147,6 +148,10 @@ def _pool_from_json(data: Mapping[str, Any]) -> PoolPlan:
         updates=tuple(
             WorkerChange(c["worker_id"], c["old_value"], c["value"], tuple(c.get("studies", ())))
             for c in data["update"]
+        ),
+        kept=tuple(
+            WorkerChange(c["worker_id"], c["value"], c["value"], cause=c.get("cause", ""))
+            for c in data.get("kept", ())
         ),
         revoke_reason=data.get("revoke_reason"),
         live_name=data.get("qualification_type_live_name"),

@@ -84,13 +84,19 @@ def render_markdown(
 ) -> str:
     """The comment, at most ``limit`` characters long. ``titles`` maps study IDs to their titles."""
     every_id = (
-        change.worker_id for pool in plan.pools for change in (*pool.grants, *pool.revokes, *pool.updates)
+        change.worker_id
+        for pool in plan.pools
+        for change in (*pool.grants, *pool.revokes, *pool.updates, *pool.kept)
     )
     mask = make_masker(every_id, show=show_worker_ids)
     pointer = full_plan if full_plan is not None else full_plan_pointer(plan.target)
     head = _head(plan)
     head[1] += f" ({platform})"  # the title: every change below is made on this platform
-    sections = [*_revocation_sections(plan, mask), *_study_sections(plan, mask, titles or {})]
+    sections = [
+        *_revocation_sections(plan, mask),
+        *_study_sections(plan, mask, titles or {}),
+        *_kept_sections(plan, mask),
+    ]
     body, omitted = _fit(head, sections, budget=max(0, limit - TAIL_ROOM))
     tail = _tail(plan, omitted, pointer, masked=not show_worker_ids)
     document = "\n".join([*body, *tail]) + "\n"
@@ -205,6 +211,24 @@ def _revocation_sections(plan: Plan, mask: Callable[[str], str]) -> list[_Sectio
         for change in pool.revokes:
             section.rows.append(
                 f"| 🔴 **revoke** | {_worker(change, mask)} | {change.old_value} | {escape(change.cause, 400)} |"
+            )
+        sections.append(section)
+    return sections
+
+
+def _kept_sections(plan: Plan, mask: Callable[[str], str]) -> list[_Section]:
+    """Holders no study lists, kept: not a change, but a reviewer should know they are there."""
+    sections: list[_Section] = []
+    for pool in (pool for pool in plan.pools if pool.kept):
+        intro = ["### Held outside the repository (kept)", ""] if not sections else []
+        section = _Section(
+            intro,
+            f"pool <b>{escape(pool.pool)}</b>: {len(pool.kept)} kept",
+            ["| Worker | Value | Why kept |", "| --- | ---: | --- |"],
+        )
+        for change in pool.kept:
+            section.rows.append(
+                f"| {_worker(change, mask)} | {change.old_value} | {escape(change.cause, 400)} |"
             )
         sections.append(section)
     return sections

@@ -26,7 +26,9 @@ def render_text(
     platform: str = "MTurk",
 ) -> None:
     every_id = (
-        change.worker_id for pool in plan.pools for change in (*pool.grants, *pool.revokes, *pool.updates)
+        change.worker_id
+        for pool in plan.pools
+        for change in (*pool.grants, *pool.revokes, *pool.updates, *pool.kept)
     )
     mask = make_masker(every_id, show=show_worker_ids)
     console.print(Text.assemble(("Target: ", "bold"), plan.target, f" ({platform})"))
@@ -100,6 +102,11 @@ def _render_pool(
         verbose,
         lambda c: f"value {c.old_value}: {c.cause}" if c.cause else f"value {c.old_value}",
     )
+    if pool.kept:
+        console.print(Text(f"  {len(pool.kept)} held outside the repository, kept (no change):", style="dim"))
+        _render_changes(
+            console, "=", "dim", pool.kept, mask, verbose, lambda c: f"value {c.old_value}: {c.cause}"
+        )
 
 
 def _render_changes(

@@ -72,3 +72,22 @@ def test_fingerprints_from_captures_agree_with_the_plan_and_need_every_hit() -> 
     assert fingerprints_from_captures(repo, live, {}, NOW.date())[1] is None
     changed = fingerprints_from_captures(repo, live, {HIT: frozenset({"AWORKER00007"})}, NOW.date())
     assert changed[1] != plan.desired_fingerprint
+
+
+def test_a_pool_keeping_outside_holders_moves_only_the_unlisted_ones_to_kept() -> None:
+    from dataclasses import replace
+
+    from reconciler.core.model import StudyStatus
+
+    repo = repository(
+        study("s1", hits=(HIT,)), study("s0", workers=("AWORKER00003",), status=StudyStatus.RELEASED)
+    )
+    keeping = replace(
+        repo.config, pools={"deception": replace(repo.config.pools["deception"], keep_outside_holders=True)}
+    )
+    repo = replace(repo, config=keeping)
+    plan = make_plan(repo, reading({"AWORKER00002": 1, "AWORKER00003": 1, "AWORKER00009": 1}), "local", NOW)
+    (pool_plan,) = plan.pools
+    assert [(c.worker_id, c.cause) for c in pool_plan.revokes] == [("AWORKER00003", "s0 was released")]
+    assert [(c.worker_id, c.old_value, c.new_value) for c in pool_plan.kept] == [("AWORKER00009", 1, 1)]
+    assert pool_plan.holders_after == 2  # the kept holder stays
