@@ -92,7 +92,14 @@ def test_two_applies_at_once_end_in_the_desired_state_with_no_wrong_revocation(
         for run in runs:
             if run.status == 1:
                 assert_clean_failure(run)
-                assert "Apply incomplete" in run.stderr or "already" in run.stderr, run.stderr
+                # Either it lost a race for some change, or it planned after the other run had revoked
+                # some workers, so --allow-revoke N no longer matched its plan: refused, nothing changed.
+                refused_count = (
+                    "UnexpectedRevocationCount" in run.stderr and "nothing was changed" in run.stderr
+                )
+                assert "Apply incomplete" in run.stderr or "already" in run.stderr or refused_count, (
+                    run.stderr
+                )
         assert wrong == [] and moved == [], (wrong, moved)
         assert rerun.status == 0, rerun.output
         assert again.status == 0, again.output

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from io import StringIO
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedSeq
 
 from reconciler.core.model import Capture
 from reconciler.lab.layout import Layout
 from reconciler.lab.schemas import CAPTURE_SCHEMA
-from reconciler.lab.writing import atomic_write_text, locked
+from reconciler.lab.yaml_writer import rewriting
 
 HEADER = (
     "Written by `exclusions lock`, `plan` and `apply`: the workers of one HIT (or the participants\n"
@@ -35,18 +33,9 @@ def write_capture(layout: Layout, capture: Capture) -> Capture:
     target's folder); each writes through a temporary file of its own.
     """
     path = layout.capture_file(capture.target, capture.hit_id)
-    with locked(path.parent):
-        yaml = YAML()
-        yaml.indent(mapping=2, sequence=4, offset=2)
-        document: CommentedMap
-        if path.is_file():
-            loaded = yaml.load(path.read_text(encoding="utf-8"))
-            document = loaded if isinstance(loaded, CommentedMap) else CommentedMap()
-            on_disk = {worker for worker in document.get("workers") or () if isinstance(worker, str)}
-            capture = replace(capture, workers=capture.workers | on_disk)
-        else:
-            document = CommentedMap()
-            document.yaml_set_start_comment(f"{layout.modeline_for(path, CAPTURE_SCHEMA)[2:]}\n{HEADER}")
+    with rewriting(layout, path, CAPTURE_SCHEMA, HEADER) as document:
+        on_disk = {worker for worker in document.get("workers") or () if isinstance(worker, str)}
+        capture = replace(capture, workers=capture.workers | on_disk)
         values: dict[str, object] = {
             "format_version": 1,
             "target": capture.target,
@@ -64,9 +53,6 @@ def write_capture(layout: Layout, capture: Capture) -> Capture:
                 document.pop(key, None)
             else:
                 document[key] = value
-        buffer = StringIO()
-        yaml.dump(document, buffer)
-        atomic_write_text(path, buffer.getvalue(), scratch=layout.scratch)
     return replace(capture, path=path)
 
 

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from io import StringIO
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
 from reconciler.core.problems import InvalidInput, Problem
 from reconciler.lab.layout import Layout
 from reconciler.lab.schemas import POOLS_SCHEMA, schema_problems
-from reconciler.lab.writing import atomic_write_text, locked
 from reconciler.lab.yaml_files import locate, read_document
+from reconciler.lab.yaml_writer import rewriting
 
 HEADER = (
     "Written by `exclusions plan` and `apply`: the ID of each pool's qualification type (or group)\n"
@@ -60,16 +58,7 @@ def record_pool_types(
     if not recorded:
         return
     path = layout.pool_types_file(target)
-    with locked(path.parent):
-        yaml = YAML()
-        yaml.indent(mapping=2, sequence=4, offset=2)
-        document: CommentedMap
-        if path.is_file():
-            loaded = yaml.load(path.read_text(encoding="utf-8"))
-            document = loaded if isinstance(loaded, CommentedMap) else CommentedMap()
-        else:
-            document = CommentedMap()
-            document.yaml_set_start_comment(f"{layout.modeline_for(path, POOLS_SCHEMA)[2:]}\n{HEADER}")
+    with rewriting(layout, path, POOLS_SCHEMA, HEADER) as document:
         document["format_version"] = 1
         document["target"] = target
         pools = document.get("pools")
@@ -80,6 +69,3 @@ def record_pool_types(
         for pool in sorted(recorded):
             type_id, name = recorded[pool]
             pools[pool] = CommentedMap([("id", type_id), ("name", name), ("recorded_at", moment)])
-        buffer = StringIO()
-        yaml.dump(document, buffer)
-        atomic_write_text(path, buffer.getvalue())

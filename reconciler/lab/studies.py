@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from io import StringIO
 from pathlib import Path
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedSeq
 
 from reconciler.lab.layout import Layout
 from reconciler.lab.schemas import STUDY_SCHEMA
-from reconciler.lab.writing import atomic_write_text
+from reconciler.lab.yaml_writer import new_document, write_yaml
 
 
 def write_imported_study(
@@ -25,18 +23,15 @@ def write_imported_study(
     key: str = "workers",
 ) -> None:
     """``key`` is where the IDs go: ``workers`` (MTurk) or ``participants`` (Prolific)."""
-    document = CommentedMap()
-    document.yaml_set_start_comment(
-        layout.modeline_for(path, STUDY_SCHEMA)[2:]
-        + f"\nImported by `exclusions import` on {when:%Y-%m-%d}: the holders of the pool's qualification then."
+    document = new_document(
+        layout,
+        path,
+        STUDY_SCHEMA,
+        f"Imported by `exclusions import` on {when:%Y-%m-%d}: the holders of the pool's qualification then.",
     )
     document["study"] = study_id
     document["title"] = title
     document["pools"] = CommentedSeq([pool])
     document["status"] = "active"
     document[key] = CommentedSeq(workers)
-    yaml = YAML()
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    buffer = StringIO()
-    yaml.dump(document, buffer)
-    atomic_write_text(path, buffer.getvalue(), scratch=layout.scratch)
+    write_yaml(layout, path, document)
