@@ -69,24 +69,32 @@ def _parse_credentials(
     return _read_credentials(value) if value is not None else None
 
 
-@local_group.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
-@click.option(
+# Options both local emulators' serve commands take, spelled and explained once.
+port_option = click.option(
     "--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="0 picks a free port."
 )
-@click.option(
+state_option = click.option(
     "--state",
     "state_path",
     type=click.Path(dir_okay=False, path_type=Path),
     help="JSON file keeping the state between runs (in memory only when absent).",
 )
+latency_option = click.option(
+    "--latency-ms", type=click.FloatRange(min=0), default=0.0, help="Added latency per request."
+)
+
+
+@local_group.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@port_option
+@state_option
 @click.option(
     "--seed",
     "seed_path",
     type=click.Path(dir_okay=False, path_type=Path),
     help="YAML seed of HITs, assignments and qualifications merged in at start.",
 )
-@click.option("--latency-ms", type=click.FloatRange(min=0), default=0.0, help="Added latency per request.")
+@latency_option
 @click.option(
     "--rate-limit", type=click.FloatRange(min=0, min_open=True), help="Requests per second before throttling."
 )
@@ -205,22 +213,15 @@ def serve_command(
 
 
 @local_group.command("serve-prolific")
-@click.option(
-    "--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="0 picks a free port."
-)
-@click.option(
-    "--state",
-    "state_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="JSON file keeping the state between runs (in memory only when absent).",
-)
+@port_option
+@state_option
 @click.option(
     "--seed",
     "seed_path",
     type=click.Path(dir_okay=False, path_type=Path),
     help="YAML seed of Prolific studies and their submissions, added at start.",
 )
-@click.option("--latency-ms", type=click.FloatRange(min=0), default=0.0, help="Added latency per request.")
+@latency_option
 @click.option(
     "--rate-limit",
     type=click.FloatRange(min=0, min_open=True),
