@@ -28,16 +28,20 @@ def test_the_worked_example_moves_over_without_revoking_anyone(tmp_path: Path) -
     runs: list[Run] = [exclusions(*command, cwd=root) for command in worked_example_commands()]
     validated, before_import, imported, checked, applied, converged = runs
     assert validated.status == 0, validated.output
-    # Without the import, the holder whose HIT is gone would lose the qualification.
+    # The holder whose HIT is gone is in no list: kept, and shown as held outside the repository.
     assert before_import.status == 0, before_import.output
-    assert "0 to grant, 1 to revoke, 0 to update value" in before_import.stdout
+    assert "1 held outside the repository, kept" in before_import.stdout
+    assert "No changes." in before_import.stdout
+    # import adopts exactly that holder, not the ones the studies list already.
     assert imported.status == 0, imported.output
-    assert "with 6 workers" in imported.stdout
-    assert checked.status == 2, checked.output
-    assert "Plan: 0 to grant, 0 to revoke, 5 to update value." in checked.stdout
+    assert "with 1 worker." in imported.stdout
+    assert checked.status == 0, checked.output
+    assert "held outside the repository" not in checked.stdout
     assert applied.status == 0, applied.output
-    assert "0 revoked" in applied.stdout
+    assert "Recorded who the studies list among the holders" in applied.stderr
     assert converged.status == 0 and "No changes." in converged.stdout
+    adopted = (root / "exclusions" / "studies" / "legacy-holders.yaml").read_text()
+    assert "AEXAMPLEWORKER0009" in adopted and "AEXAMPLEWORKER0001" not in adopted
 
 
 def test_the_example_lists_become_an_active_and_a_released_study() -> None:

@@ -46,6 +46,7 @@ def test_the_example_plans_applies_and_converges_on_the_embedded_local_mturk(tmp
         "3EXAMPLEHITTRUSTGAME0000000001.yaml",
         "3EXAMPLEHITTRUSTGAME0000000002.yaml",
         "3EXAMPLEHITULTIMATUM0000000001.yaml",
+        "granted",  # who the studies list among each pool's holders, as of this apply
         "pools.yaml",  # each pool's qualification type, read by its ID from now on
     ]
 

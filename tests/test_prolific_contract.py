@@ -18,7 +18,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from tests.helpers import PROJECT
-from tests.prolific_e2e import ProlificLab, local_prolific, study_id
+from tests.prolific_e2e import DECEPTION, ProlificLab, local_prolific, participant, study_id
 
 OPENAPI = PROJECT.parent / "shared" / "prolific" / "openapi.yaml"
 
@@ -109,6 +109,10 @@ def test_every_request_and_answer_follows_prolifics_api(tmp_path: Path) -> None:
             ("import", "deception", "--study", "adopted"),
         ]
         for step in steps:
+            if step[0] == "import":  # someone adds a member on Prolific's site: import adopts them
+                group = lab.server.group_named(DECEPTION)
+                assert group is not None
+                lab.server.add_members(group, [participant(90)])
             run = lab.run(*step)
             assert run.status == 0, (step, run.output)
         lab.write_study("adopted", **{**lab.study("adopted"), "status": "released"})

@@ -328,7 +328,7 @@ def test_a_hit_disposed_of_without_a_capture_fails_at_the_study_line_and_revokes
         desired = desired_holders(lab, hit_workers(server))
         assert lab.run("apply", "--auto-approve").status == 0
         before = live_holders(lab)
-        for capture in lab.locks.iterdir():  # the capture was never committed
+        for capture in lab.locks.glob("*.yaml"):  # the capture was never committed
             capture.unlink()
         server.set_clock(NOW + timedelta(days=21))
         server.reset_counters()

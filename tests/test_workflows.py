@@ -528,6 +528,8 @@ def test_apply_converges_and_commits_the_captures_to_main(runner: Runner, lab: L
         "3EXAMPLEHITTRUSTGAME0000000001.yaml",
         "3EXAMPLEHITTRUSTGAME0000000002.yaml",
         "3EXAMPLEHITULTIMATUM0000000001.yaml",
+        "deception.yaml",  # granted/: who the studies list among each pool's holders
+        "economic-games.yaml",
         "pools.yaml",  # the pools' types, committed like the captures
     ]
     log = git("--git-dir", str(origin), "log", "--format=%an|%s", "main", cwd=tmp_path).splitlines()
@@ -552,8 +554,9 @@ def test_after_a_partly_failed_apply_the_captures_are_still_committed(tmp_path: 
         assert "Apply incomplete: 7 granted" in failed.stderr
         committed = runner.run(apply, "apply", "commit the refreshed captures")
         assert committed.status == 0, committed.stderr
-        # The captures and the types created before the failure (pools.yaml).
-        assert len(origin_files(origin, f"exclusions/locks/{TARGET}")) == 4
+        # The captures, the types created before the failure (pools.yaml) and who was granted
+        # (granted/<pool>.yaml, without the workers whose grant failed).
+        assert len(origin_files(origin, f"exclusions/locks/{TARGET}")) == 6
 
 
 def test_allow_revoke_must_be_a_number(runner: Runner) -> None:

@@ -81,6 +81,9 @@ def apply_command(
             plan = session.plan()
             render_text(plan, stdout, verbose=verbose, show_worker_ids=show, platform=session.platform_name)
         if not plan.has_changes:
+            # Nothing to change, but the record of listed holders may predate this version or
+            # the last edit of a study: bring it up to date.
+            _say_recorded(session.record_listed(plan))
             if saved is not None:
                 stdout.print("No changes in the plan.", style="bold green")
             return 0
@@ -88,7 +91,19 @@ def apply_command(
         if saved is None and not auto_approve:
             _confirm(plan)
         report = _apply_with_progress(session, plan)
-    return _summarise(report, plan, show)
+    status = _summarise(report, plan, show)
+    _say_recorded(report.recorded)
+    return status
+
+
+def _say_recorded(paths: list[Path]) -> None:
+    if paths:
+        folder = paths[0].parent
+        stderr.print(
+            f"Recorded who the studies list among the holders ({len(paths)} pool"
+            f"{'' if len(paths) == 1 else 's'}) in {folder.relative_to(folder.parents[3])}/; commit it.",
+            style="dim",
+        )
 
 
 def _check_safety(session: Session, plan: Plan, allow_revoke: int | None) -> None:

@@ -25,11 +25,14 @@ STUDY_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 @repo_option
 @target_option
 def import_command(pool: str, study_id: str, title: str | None, repo: Path, target: str | None) -> int:
-    """Write the current holders of POOL's qualification into a new study file.
+    """Write the holders of POOL's qualification that no study lists into a new study file.
 
     A lab that already keeps such a qualification by hand adopts the tool this
-    way: the new study lists every current holder under workers:, so the first
-    plan revokes nobody. Review the file, commit it, then plan.
+    way: on a first import the new study lists every current holder under
+    workers:, so the first plan revokes nobody. Later, it adopts the holders
+    the plan shows as held outside the repository (granted by hand or by
+    another tool); holders a study lists, or listed at the last apply and
+    since removed, are left out. Review the file, commit it, then plan.
 
     \b
     Example:
@@ -43,5 +46,6 @@ def import_command(pool: str, study_id: str, title: str | None, repo: Path, targ
             path, count = adopt_holders(session, pool, study_id, title)
     except PlatformError as error:
         raise CommandFailed(f"{error}; nothing was written") from None
-    stdout.print(f"Wrote {path} with {count} workers. Review it, commit it, then run: exclusions plan")
+    noun = "worker" if count == 1 else "workers"
+    stdout.print(f"Wrote {path} with {count} {noun}. Review it, commit it, then run: exclusions plan")
     return 0

@@ -73,9 +73,9 @@ def desired_holders(
 
 
 # The cause of a holder that no study of the pool lists, read or captured: granted by hand or by
-# another tool, or listed only in a study file since deleted. Such a holder is kept unless the pool
-# makes the repository authoritative (``Pool.revoke_outside_holders``).
-UNLISTED = "listed in no study of this pool: granted outside the repository, or its study file was deleted"
+# another tool, or listed only in a study file since deleted. The planner replaces it by the
+# holder's fate, which the record of the last apply decides (``planner.sort_unlisted``).
+UNLISTED = "listed in no study of this pool"
 
 
 def revocation_causes(

@@ -95,9 +95,10 @@ class Pool:
     allow_empty: bool = False
     # safety.approve_revocations: the exact number of revocations a reviewer approved in the diff.
     approved_revocations: int | None = None
-    # Holders no study of the pool lists (granted by hand or by another tool, or listed only in a
-    # study file since deleted): revoked, unless the pool keeps them (config: outside_holders: keep).
-    keep_outside_holders: bool = False
+    # Holders the repository never listed (granted by hand or by another tool): kept, unless the
+    # pool makes the repository authoritative (config: outside_holders: revoke). Holders it did
+    # list once and lists no more are revoked either way (see GrantRecord).
+    keep_outside_holders: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +131,20 @@ class Study:
         if self.status is not StudyStatus.ACTIVE:
             return False
         return self.exclude_until is None or today <= self.exclude_until
+
+
+@dataclass(frozen=True, slots=True)
+class GrantRecord:
+    """What one pool's holders on one target were at the last apply, as far as the repository
+    is concerned: the holders some study listed, and the studies of the pool then.
+
+    It tells a holder the repository listed once (their study file deleted, their ``workers:``
+    line removed: revoked) from one it never listed (granted by hand or by another tool: kept,
+    unless the pool's outside_holders is revoke). No record at all (a pool never applied with
+    this tool) means nobody is known to have been listed, so nobody is revoked for that."""
+
+    workers: frozenset[str] = frozenset()
+    studies: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

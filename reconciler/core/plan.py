@@ -12,6 +12,9 @@ from reconciler.core.live import QualificationTypeSettings
 
 FORMAT_VERSION = 1
 
+# What happens to holders the repository never listed: kept (the default) or revoked.
+OutsideHolders = Literal["keep", "revoke"]
+
 
 @dataclass(frozen=True, slots=True)
 class WorkerChange:
@@ -40,8 +43,10 @@ class PoolPlan:
     updates: tuple[WorkerChange, ...] = ()
     revoke_reason: str | None = None
     live_name: str | None = None  # the type's name on the platform, when it has one
-    # Holders no study of the pool lists, kept (the pool's outside_holders is keep): no change.
+    # Holders the repository never listed, kept (the pool's outside_holders is keep): no change.
     kept: tuple[WorkerChange, ...] = ()
+    # The pool's rule for such holders, so every rendering can say which one applied.
+    outside_holders: OutsideHolders = "keep"
 
     @property
     def has_changes(self) -> bool:

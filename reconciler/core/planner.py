@@ -7,6 +7,7 @@ later check of it always agree on what they digest.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -15,8 +16,8 @@ from reconciler.core.captures import HitWorkers
 from reconciler.core.desired import UNLISTED, PoolDesire, desired_holders, hits_needed, revocation_causes
 from reconciler.core.diff import diff_holders, diff_type_settings
 from reconciler.core.live import LivePool, QualificationTypeSettings
-from reconciler.core.model import Pool, Repository, Study
-from reconciler.core.plan import Plan, PoolPlan, TypeChange, WorkerChange, fingerprint
+from reconciler.core.model import GrantRecord, Pool, Repository, Study
+from reconciler.core.plan import OutsideHolders, Plan, PoolPlan, TypeChange, WorkerChange, fingerprint
 from reconciler.core.safety import safety_problems
 
 
@@ -33,6 +34,8 @@ class Reading:
     # Every HIT's workers the captures on disk know, read or not: a released study's HITs are not
     # read again, yet they tell why their workers are revoked.
     captured: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Pool -> who the repository listed among its holders at the last apply (lab/granted.py).
+    granted: Mapping[str, GrantRecord] = field(default_factory=dict)
 
 
 def desires(
@@ -44,10 +47,27 @@ def desires(
     return {key: desired_holders(pool, studies, hit_workers, today) for key, pool in pools.items()}
 
 
-def desired_fingerprint(pools: Mapping[str, Pool], wanted: Mapping[str, PoolDesire]) -> str:
+def desired_fingerprint(
+    pools: Mapping[str, Pool], wanted: Mapping[str, PoolDesire], granted: Mapping[str, GrantRecord]
+) -> str:
+    """Over what the plan wants and what decides the fate of holders no study lists: the record
+    of the last apply and the pool's outside_holders rule."""
     return fingerprint(
-        (key, _settings_dict(type_settings(pool)), wanted[key].values) for key, pool in pools.items()
+        (
+            key,
+            _settings_dict(type_settings(pool))
+            | {"outside_holders": _rule(pool), "granted": _record_digest(granted.get(key))},
+            wanted[key].values,
+        )
+        for key, pool in pools.items()
     )
+
+
+def _record_digest(record: GrantRecord | None) -> str:
+    if record is None:
+        return "none"
+    text = "\n".join(["workers", *sorted(record.workers), "studies", *sorted(record.studies)])
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def live_fingerprint(live: Mapping[str, LivePool]) -> str:
@@ -92,7 +112,9 @@ def make_plan(repository: Repository, reading: Reading, target: str, now: dateti
                 now.date(),
             )
             revokes = tuple(replace(c, cause=causes[c.worker_id]) for c in pool_plan.revokes)
-            pool_plan = _keep_outside_holders(pool, replace(pool_plan, revokes=revokes))
+            pool_plan = sort_unlisted(
+                pool, replace(pool_plan, revokes=revokes), reading.granted.get(key), repository.studies
+            )
         pool_plans.append(pool_plan)
         warnings.extend(pool_warnings)
     plan = Plan(
@@ -100,7 +122,7 @@ def make_plan(repository: Repository, reading: Reading, target: str, now: dateti
         created_at=now,
         pools=tuple(pool_plans),
         live_fingerprint=live_fingerprint(reading.live),
-        desired_fingerprint=desired_fingerprint(pools, wanted),
+        desired_fingerprint=desired_fingerprint(pools, wanted, reading.granted),
         warnings=tuple(warnings),
     )
     # Decided here with the very checks apply runs, so the reviewer sees what apply will refuse.
@@ -139,6 +161,7 @@ def plan_pool(pool: Pool, wanted: PoolDesire, live: LivePool) -> tuple[PoolPlan,
             updates=tuple(WorkerChange(w, old, new, studies[w]) for w, (old, new) in diff.updates.items()),
             revoke_reason=pool.revoke_reason,
             live_name=live.qualification_type.name if live.qualification_type else None,
+            outside_holders=_rule(pool),
         ),
         warnings,
     )
@@ -148,6 +171,7 @@ def fingerprints_from_captures(
     repository: Repository,
     live: Mapping[str, LivePool],
     captures: Mapping[str, frozenset[str]],
+    granted: Mapping[str, GrantRecord],
     today: date,
 ) -> tuple[str, str | None]:
     """The live fingerprint, and the desired one as the repository and its captures alone give it:
@@ -157,24 +181,59 @@ def fingerprints_from_captures(
         return live_fingerprint(live), None
     workers = {hit_id: captures[hit_id] for hit_id in needed}
     wanted = desires(repository.config.pools, repository.studies, workers, today)
-    return live_fingerprint(live), desired_fingerprint(repository.config.pools, wanted)
+    return live_fingerprint(live), desired_fingerprint(repository.config.pools, wanted, granted)
+
+
+def _rule(pool: Pool) -> OutsideHolders:
+    return "keep" if pool.keep_outside_holders else "revoke"
 
 
 KEPT_OUTSIDE = (
-    "held outside the repository (no study of this pool lists them): kept, as the pool's "
-    "outside_holders is keep; `exclusions import` adopts them into a study"
+    "held outside the repository: never listed by a study here (granted by hand or by another "
+    "tool); kept, as the pool's outside_holders is keep (the default). `exclusions import` "
+    "adopts them into a study"
+)
+REVOKED_OUTSIDE = (
+    "held outside the repository: never listed by a study here (granted by hand or by another "
+    "tool); revoked, as the pool's outside_holders is revoke"
 )
 
 
-def _keep_outside_holders(pool: Pool, pool_plan: PoolPlan) -> PoolPlan:
-    """With ``outside_holders: keep``, holders no study lists are kept, as the participation_record
-    script kept everyone it was not told to remove: a manual exclusion (a known bad actor, say) is
-    not undone. By default the repository is authoritative and they are revoked, with that cause."""
+def no_longer_listed(left: list[str]) -> str:
+    """The cause for a holder the repository listed at the last apply and lists no more."""
+    if left:
+        return (
+            "listed at the last apply, in no study of this pool now: "
+            f"{', '.join(left)} {'was' if len(left) == 1 else 'were'} deleted or left the pool "
+            "(or the worker's line or HIT was removed from a study)"
+        )
+    return "listed at the last apply, in no study of this pool now: the worker's line or HIT was removed from a study"
+
+
+def sort_unlisted(
+    pool: Pool, pool_plan: PoolPlan, record: GrantRecord | None, studies: tuple[Study, ...]
+) -> PoolPlan:
+    """Give each revoked holder no study lists its fate, by the record of the last apply.
+
+    Listed then (a study file deleted, a ``workers:`` line removed): revoked, saying which
+    studies are gone. Never listed (granted by hand or by another tool, a known bad actor say):
+    kept as the participation_record script kept everyone it was not told to remove, unless the
+    pool's outside_holders is revoke. With no record nobody counts as listed then: a holder is
+    never revoked for data that is missing."""
     unlisted = [change for change in pool_plan.revokes if change.cause == UNLISTED]
-    if not unlisted or not pool.keep_outside_holders:
+    if not unlisted:
         return pool_plan
-    return replace(
-        pool_plan,
-        revokes=tuple(c for c in pool_plan.revokes if c.cause != UNLISTED),
-        kept=tuple(replace(c, new_value=c.old_value, cause=KEPT_OUTSIDE) for c in unlisted),
-    )
+    record = record or GrantRecord()
+    now_listing = {study.study_id for study in studies if pool.key in study.pools}
+    left = sorted(record.studies - now_listing)
+    revokes = [change for change in pool_plan.revokes if change.cause != UNLISTED]
+    kept: list[WorkerChange] = []
+    for change in unlisted:
+        if change.worker_id in record.workers:
+            revokes.append(replace(change, cause=no_longer_listed(left)))
+        elif pool.keep_outside_holders:
+            kept.append(replace(change, new_value=change.old_value, cause=KEPT_OUTSIDE))
+        else:
+            revokes.append(replace(change, cause=REVOKED_OUTSIDE))
+    by_worker = sorted(revokes, key=lambda change: change.worker_id)
+    return replace(pool_plan, revokes=tuple(by_worker), kept=tuple(kept))

@@ -10,12 +10,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from ruamel.yaml.comments import CommentedSeq
-
 from reconciler.core.model import Capture
 from reconciler.lab.layout import Layout
 from reconciler.lab.schemas import CAPTURE_SCHEMA
-from reconciler.lab.yaml_writer import rewriting
+from reconciler.lab.yaml_writer import rewriting, sorted_list
 
 HEADER = (
     "Written by `exclusions lock`, `plan` and `apply`: the workers of one HIT (or the participants\n"
@@ -46,7 +44,7 @@ def write_capture(layout: Layout, capture: Capture) -> Capture:
             "hit_submitted": capture.hit_submitted,
             "read_at": _iso(capture.read_at),
             "complete": capture.complete,
-            "workers": CommentedSeq(sorted(capture.workers)),
+            "workers": sorted_list(document.get("workers"), capture.workers),
         }
         for key, value in values.items():
             if value is None:

@@ -11,6 +11,8 @@ STUDIES_DIR = "studies"
 LOCKS_DIR = "locks"
 # The record of each pool's qualification type on a target, beside that target's captures.
 POOL_TYPES_FILE = "pools.yaml"
+# The record of who the repository listed among each pool's holders at the last apply.
+GRANTED_DIR = "granted"
 LOCAL_STATE_DIR = ".exclusions-local"
 
 # The first line of every file, so editors running yaml-language-server validate as the user types.
@@ -48,6 +50,12 @@ class Layout:
     def pool_types_file(self, target: str) -> Path:
         return self.locks_of(target) / POOL_TYPES_FILE
 
+    def granted_of(self, target: str) -> Path:
+        return self.locks_of(target) / GRANTED_DIR
+
+    def granted_file(self, target: str, pool: str) -> Path:
+        return self.granted_of(target) / f"{pool}.yaml"
+
     def study_file(self, study_id: str) -> Path:
         return self.studies / f"{study_id}.yaml"
 
@@ -56,6 +64,11 @@ class Layout:
         """Where files are written before being renamed into place: git-ignored, and outside
         every folder a workflow commits (exclusions/locks, exclusions/studies)."""
         return self.root / LOCAL_STATE_DIR / "tmp"
+
+    @property
+    def lock_files(self) -> Path:
+        """Where runs on one machine take turns writing a folder's files (``writing.locked``)."""
+        return self.root / LOCAL_STATE_DIR / "locks"
 
     def default_local_state(self, target: str) -> Path:
         return self.root / LOCAL_STATE_DIR / target / "state.json"

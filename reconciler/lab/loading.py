@@ -21,6 +21,7 @@ from reconciler.core.model import (
     Capture,
     ClientLimits,
     Config,
+    GrantRecord,
     LocalTarget,
     MTurkTarget,
     Pool,
@@ -34,7 +35,14 @@ from reconciler.core.problems import InvalidInput, Problem, Severity, errors_onl
 from reconciler.lab import rules as checks
 from reconciler.lab.document_cache import DocumentCache
 from reconciler.lab.layout import MODELINE_PREFIX, POOL_TYPES_FILE, Layout
-from reconciler.lab.schemas import CAPTURE_SCHEMA, CONFIG_SCHEMA, POOLS_SCHEMA, STUDY_SCHEMA, schema_problems
+from reconciler.lab.schemas import (
+    CAPTURE_SCHEMA,
+    CONFIG_SCHEMA,
+    GRANTED_SCHEMA,
+    POOLS_SCHEMA,
+    STUDY_SCHEMA,
+    schema_problems,
+)
 from reconciler.lab.yaml_files import Document, parse_text, read_text
 
 _IGNORED_SUFFIXES = {".md", ".txt"}
@@ -83,6 +91,7 @@ def load_repository(
     if with_captures:
         for target_dir in _capture_folders(layout, config, result):
             load_captures(layout, target_dir.name, result)
+            load_grant_records(layout, target_dir.name, result, config)
     result.problems.sort(key=lambda problem: (str(problem.path), problem.line, problem.column))
     if config is not None and not errors_only(result.problems):
         result.repository = Repository(root, config, tuple(study for study in studies if study))
@@ -216,7 +225,7 @@ def _build_pool(key: str, spec: dict[str, Any]) -> Pool:
         max_revoke_fraction=float(safety.get("max_revoke_fraction", DEFAULT_MAX_REVOKE_FRACTION)),
         allow_empty=bool(safety.get("allow_empty", False)),
         approved_revocations=safety.get("approve_revocations"),
-        keep_outside_holders=spec.get("outside_holders", "revoke") == "keep",
+        keep_outside_holders=spec.get("outside_holders", "keep") == "keep",
     )
 
 
@@ -336,6 +345,48 @@ def load_captures(layout: Layout, target: str, result: LoadResult) -> dict[str, 
         captures[capture.hit_id] = capture
     cache.save()
     return captures
+
+
+def load_grant_records(
+    layout: Layout, target: str, result: LoadResult, config: Config | None = None
+) -> dict[str, GrantRecord]:
+    """Pool key -> who the repository listed among its holders on ``target`` at the last apply
+    (``lab/granted.py`` writes them); problems go into ``result``. A pool with no file has no
+    record: nobody counts as listed then, so nobody is revoked for it."""
+    records: dict[str, GrantRecord] = {}
+    folder = layout.granted_of(target)
+    if not folder.is_dir():
+        return records
+    cache = DocumentCache.for_section(layout.root, f"locks/{target}/granted")
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.suffix in _IGNORED_SUFFIXES:
+            continue
+        if path.suffix != ".yaml" or not path.is_file():
+            result.problems.append(
+                Problem(path, "granted/ holds one <pool>.yaml file per pool", "remove it (git rm)")
+            )
+            continue
+        document = _read(path, GRANTED_SCHEMA, layout, result, cache)
+        if document is None:
+            continue
+        data = document.data
+        problems = checks.grant_record_problems(path, data["pool"], data["target"], target)
+        if config is not None and data["pool"] not in config.pools:
+            problems.append(
+                Problem(
+                    path,
+                    f"a record for pool '{data['pool']}', which is not a pool in config.yaml",
+                    "remove the file (git rm) or restore the pool",
+                    severity=Severity.WARNING,
+                )
+            )
+        result.problems.extend(problems)
+        if not errors_only(problems):
+            records[data["pool"]] = GrantRecord(
+                workers=frozenset(_shared(data["workers"])), studies=frozenset(data["studies"])
+            )
+    cache.save()
+    return records
 
 
 def _build_capture(path: Path, data: dict[str, Any]) -> Capture:

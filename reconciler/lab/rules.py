@@ -214,6 +214,31 @@ def _duplicates(path: Path, key: str, values: Sequence[str], what: str) -> Itera
             first_seen[value] = index
 
 
+def grant_record_problems(path: Path, pool: str, target: str, folder_target: str) -> list[Problem]:
+    """A record of granted holders must lie where its pool and target say (a copied file would
+    otherwise decide another pool's revocations)."""
+    problems = []
+    if pool != path.stem:
+        problems.append(
+            _at(
+                path,
+                ["pool"],
+                f"the pool '{pool}' differs from the file name '{path.stem}'",
+                "restore the file with git",
+            )
+        )
+    if target != folder_target:
+        problems.append(
+            _at(
+                path,
+                ["target"],
+                f"the record is for target '{target}' but lies in locks/{folder_target}/granted/",
+                "restore the file with git",
+            )
+        )
+    return problems
+
+
 def capture_problems(capture: Capture, folder_target: str) -> list[Problem]:
     path = capture.path
     if path is None:

@@ -43,6 +43,7 @@ STUDY_SCHEMA = "study.schema.json"
 CAPTURE_SCHEMA = "capture.schema.json"
 PLAN_SCHEMA = "plan.schema.json"
 POOLS_SCHEMA = "pools.schema.json"
+GRANTED_SCHEMA = "granted.schema.json"
 
 _FORMATS = FormatChecker(formats=())
 # How the schemas forbid control characters and direction overrides in free text.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from reconciler.core.live import LiveQualificationType
@@ -37,6 +38,7 @@ class ApplyReport:
     outcomes: list[Outcome] = field(default_factory=list)
     created_types: dict[str, str] = field(default_factory=dict)  # pool -> new type ID
     skipped: list[tuple[str, int]] = field(default_factory=list)  # pool, changes not attempted
+    recorded: list[Path] = field(default_factory=list)  # record files of listed holders written
 
     @property
     def failed(self) -> list[Outcome]:

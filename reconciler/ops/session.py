@@ -12,15 +12,17 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from reconciler.core.granted import record_after_apply, studies_of
 from reconciler.core.live import LivePool, LiveQualificationType
-from reconciler.core.model import Capture, Repository, Target
+from reconciler.core.model import Capture, GrantRecord, Repository, Target
 from reconciler.core.plan import Plan
 from reconciler.core.planner import Reading, fingerprints_from_captures, make_plan
 from reconciler.core.problems import InvalidInput, Problem
 from reconciler.core.safety import example_pool_problems
 from reconciler.lab.captures import write_capture
+from reconciler.lab.granted import record_grants
 from reconciler.lab.layout import Layout
-from reconciler.lab.loading import LoadResult, load_captures, load_config, load_repository
+from reconciler.lab.loading import LoadResult, load_captures, load_config, load_grant_records, load_repository
 from reconciler.lab.pool_types import read_pool_types, record_pool_types
 from reconciler.lab.yaml_files import locate
 from reconciler.ops import projection
@@ -39,6 +41,10 @@ class Session:
     captures: dict[str, Capture]
     warnings: list[Problem]
     pool_types: dict[str, str] = field(default_factory=dict)  # pool -> ID recorded in pools.yaml
+    # Pool -> who the repository listed among its holders at the last apply (locks/<target>/granted/).
+    granted: dict[str, GrantRecord] = field(default_factory=dict)
+    # Pool -> its holders as this run last read them: what the record after an apply starts from.
+    holders_read: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def layout(self) -> Layout:
@@ -107,16 +113,49 @@ class Session:
         captured = {hit_id: capture.workers for hit_id, capture in self.captures.items()}
         if projection.holds_membership_only(self.target):
             live = projection.live_as_compared(self.repository, live, captured, now.date())
-        return fingerprints_from_captures(self.repository, live, captured, now.date())
+        self.remember_holders(live)
+        return fingerprints_from_captures(self.repository, live, captured, self.granted, now.date())
+
+    def remember_holders(self, live: Mapping[str, LivePool]) -> None:
+        self.holders_read = {key: frozenset(pool.holders) for key, pool in live.items()}
 
     def apply(self, plan: Plan, advance: Progress | None = None) -> ApplyReport:
         def created(pool: str, qualification_type: LiveQualificationType) -> None:
             # Recorded the moment it exists, so even an apply that fails later never searches again.
             self.record_types({pool: (qualification_type.type_id, qualification_type.name)}, utc_now())
 
-        return apply_plan(
+        report = apply_plan(
             self.platform, plan, concurrency=self.concurrency, advance=advance, on_type_created=created
         )
+        report.recorded = self.record_listed(plan, report)
+        return report
+
+    def record_listed(self, plan: Plan, report: ApplyReport | None = None) -> list[Path]:
+        """Write, for each pool the apply reached, who the repository lists among its holders now
+        (``report`` None: a plan with no changes). Returns the record files that changed."""
+        skipped = {pool for pool, _ in report.skipped} if report else set()
+        outcomes = report.outcomes if report else []
+        written = []
+        for pool_plan in plan.pools:
+            pool = pool_plan.pool
+            if pool in skipped or any(o.pool == pool and o.worker_id is None and not o.ok for o in outcomes):
+                continue  # its type failed: nothing was done to its holders
+            ours = [o for o in outcomes if o.pool == pool and o.worker_id is not None]
+            previous = self.granted.get(pool)
+            record = record_after_apply(
+                pool_plan,
+                self.holders_read.get(pool, frozenset()),
+                previous,
+                studies_of(pool, self.repository.studies),
+                frozenset(o.worker_id for o in ours if o.ok and o.kind != "revoke" and o.worker_id),
+                frozenset(o.worker_id for o in ours if not o.ok and o.kind == "revoke" and o.worker_id),
+            )
+            if record == previous or (previous is None and record == GrantRecord()):
+                continue
+            record_grants(self.layout, self.target.name, pool, record, utc_now())
+            self.granted[pool] = record
+            written.append(self.layout.granted_file(self.target.name, pool))
+        return written
 
     def plan(self, now: datetime | None = None) -> Plan:
         moment = now or utc_now()
@@ -126,7 +165,8 @@ class Session:
                 self.repository, reading.live, reading.hits.workers, moment.date()
             )
             reading = replace(reading, live=live)
-        return make_plan(self.repository, reading, self.target.name, moment)
+        self.remember_holders(reading.live)
+        return make_plan(self.repository, replace(reading, granted=self.granted), self.target.name, moment)
 
 
 class TargetRetired(OperationFailed):
@@ -159,9 +199,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def load_checked(
-    root: Path, target_name: str | None
-) -> tuple[Repository, Target, dict[str, Capture], list[Problem], dict[str, str]]:
+def load_checked(root: Path, target_name: str | None) -> tuple[Repository, Target, Loaded, list[Problem]]:
     """The repository, the chosen target and its captures, or ``InvalidInput`` with every error."""
     result = load_repository(root, with_captures=False)
     repository = result.require()
@@ -181,17 +219,32 @@ def load_checked(
         )
     captures_result = LoadResult(None)
     captures = load_captures(Layout(root), name, captures_result)
+    granted = load_grant_records(Layout(root), name, captures_result, repository.config)
     captures_result.require_no_errors()
     pool_types = read_pool_types(Layout(root), name)
     target = repository.config.targets[name]
-    return repository, target, captures, result.problems + captures_result.problems, pool_types
+    return (
+        repository,
+        target,
+        Loaded(captures, pool_types, granted),
+        result.problems + captures_result.problems,
+    )
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the repository records about one target: captures, types, listed holders."""
+
+    captures: dict[str, Capture]
+    pool_types: dict[str, str]
+    granted: dict[str, GrantRecord]
 
 
 @contextmanager
 def open_session(root: Path, target_name: str | None, *, to_change: bool = False) -> Iterator[Session]:
     """A session on the target. ``to_change``: the caller will change the platform, so pools that
     still carry the shipped example's texts are refused before anything is read from it."""
-    repository, target, captures, warnings, pool_types = load_checked(root, target_name)
+    repository, target, loaded, warnings = load_checked(root, target_name)
     if target.retired:
         raise TargetRetired(target.name)
     if to_change:
@@ -200,5 +253,11 @@ def open_session(root: Path, target_name: str | None, *, to_change: bool = False
             raise OperationFailed("; ".join(str(refusal) for refusal in refusals) + "; nothing was changed")
     with open_target(target) as platform:
         yield Session(
-            projection.for_target(repository, target), target, platform, captures, warnings, pool_types
+            projection.for_target(repository, target),
+            target,
+            platform,
+            loaded.captures,
+            warnings,
+            loaded.pool_types,
+            loaded.granted,
         )

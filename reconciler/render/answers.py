@@ -91,6 +91,12 @@ def why_text(record: Record, worker_id: str, mask: Mask, live: Mapping[str, int 
         if live is not None:
             value = live.get(pool.key)
             held = f"holds the qualification with value {value}" if value is not None else "does not hold it"
+            if value is not None and not standing.excluded:
+                # Granted by hand or by another tool (kept by default), or a revocation pending.
+                held += (
+                    "; no excluding study here accounts for it: held outside the repository, "
+                    "or its revocation is pending (`exclusions plan` says which)"
+                )
             lines.append(f"  live on '{record.target}': {held}")
     if not any(standing.memberships for standing in record.why(worker_id)):
         lines.append("")

@@ -98,6 +98,7 @@ def _pool_to_json(pool: PoolPlan) -> dict[str, Any]:
         ],
         "revoke": [{"worker_id": c.worker_id, "value": c.old_value, "cause": c.cause} for c in pool.revokes],
         "kept": [{"worker_id": c.worker_id, "value": c.old_value, "cause": c.cause} for c in pool.kept],
+        "outside_holders": pool.outside_holders,
         "update": [
             {
                 "worker_id": c.worker_id,
@@ -155,4 +156,5 @@ def _pool_from_json(data: Mapping[str, Any]) -> PoolPlan:
         ),
         revoke_reason=data.get("revoke_reason"),
         live_name=data.get("qualification_type_live_name"),
+        outside_holders=data.get("outside_holders", "keep"),
     )

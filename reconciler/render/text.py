@@ -103,7 +103,12 @@ def _render_pool(
         lambda c: f"value {c.old_value}: {c.cause}" if c.cause else f"value {c.old_value}",
     )
     if pool.kept:
-        console.print(Text(f"  {len(pool.kept)} held outside the repository, kept (no change):", style="dim"))
+        console.print(
+            Text(
+                f"  {len(pool.kept)} held outside the repository, kept (outside_holders: keep; no change):",
+                style="dim",
+            )
+        )
         _render_changes(
             console, "=", "dim", pool.kept, mask, verbose, lambda c: f"value {c.old_value}: {c.cause}"
         )

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from reconciler.core.desired import desired_holders, hits_needed, revocation_causes
+from reconciler.core.desired import UNLISTED, desired_holders, hits_needed, revocation_causes
 from reconciler.core.model import StudyStatus
 from tests.core.fakes import TODAY, pool, study
 
@@ -126,13 +126,13 @@ CAUSE_CASES = [
     pytest.param(
         [study("s1", workers=("AWORKER00009",))],
         1,
-        "listed in no study of this pool: granted outside the repository, or its study file was deleted",
+        UNLISTED,
         id="never listed",
     ),
     pytest.param(
         [study("s1", pools=("games",), status=StudyStatus.RELEASED, workers=("AWORKER00001",))],
         1,
-        "listed in no study of this pool: granted outside the repository, or its study file was deleted",
+        UNLISTED,
         id="listed only in another pool's study",
     ),
 ]

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
 from reconciler.core.captures import HitWorkers
 from reconciler.core.live import LivePool, LiveQualificationType
-from reconciler.core.model import Config, Repository
-from reconciler.core.planner import Reading, fingerprints_from_captures, make_plan
+from reconciler.core.model import Config, GrantRecord, Repository, StudyStatus
+from reconciler.core.planner import (
+    KEPT_OUTSIDE,
+    REVOKED_OUTSIDE,
+    Reading,
+    fingerprints_from_captures,
+    make_plan,
+)
 from tests.core.fakes import NOW, pool, study
 
 HIT = "3HITAAAAAAAAAAAAAAAAAAAAAAAAAA"
@@ -20,9 +30,13 @@ def repository(*studies) -> Repository:  # type: ignore[no-untyped-def]
     return Repository(root=__file__, config=config, studies=tuple(studies))  # type: ignore[arg-type]
 
 
-def reading(holders: dict[str, int], live_type: LiveQualificationType | None = LIVE_TYPE) -> Reading:
+def reading(
+    holders: dict[str, int],
+    live_type: LiveQualificationType | None = LIVE_TYPE,
+    granted: dict[str, GrantRecord] | None = None,
+) -> Reading:
     hits = HitWorkers({HIT: frozenset({"AWORKER00002"})}, [], [], 0)
-    return Reading({"deception": LivePool("deception", live_type, holders)}, hits)
+    return Reading({"deception": LivePool("deception", live_type, holders)}, hits, granted=granted or {})
 
 
 def test_a_missing_type_is_planned_as_a_creation_with_every_grant() -> None:
@@ -39,7 +53,10 @@ def test_a_missing_type_is_planned_as_a_creation_with_every_grant() -> None:
 
 def test_grants_revocations_and_updates_with_their_studies() -> None:
     repo = repository(study("s1", hits=(HIT,)), study("s2", workers=("AWORKER00002", "AWORKER00003")))
-    plan = make_plan(repo, reading({"AWORKER00002": 1, "AWORKER00009": 1}), "local", NOW)
+    listed_before = {"deception": GrantRecord(frozenset({"AWORKER00009"}), frozenset({"s1", "s2"}))}
+    plan = make_plan(
+        repo, reading({"AWORKER00002": 1, "AWORKER00009": 1}, granted=listed_before), "local", NOW
+    )
     (pool_plan,) = plan.pools
     assert pool_plan.type_change is None
     assert [(c.worker_id, c.studies) for c in pool_plan.grants] == [("AWORKER00003", ("s2",))]
@@ -65,27 +82,80 @@ def test_fingerprints_from_captures_agree_with_the_plan_and_need_every_hit() -> 
     repo = repository(study("s1", hits=(HIT,)))
     plan = make_plan(repo, reading({}), "local", NOW)
     live = reading({}).live
-    assert fingerprints_from_captures(repo, live, {HIT: frozenset({"AWORKER00002"})}, NOW.date()) == (
+    captured = {HIT: frozenset({"AWORKER00002"})}
+    assert fingerprints_from_captures(repo, live, captured, {}, NOW.date()) == (
         plan.live_fingerprint,
         plan.desired_fingerprint,
     )
-    assert fingerprints_from_captures(repo, live, {}, NOW.date())[1] is None
-    changed = fingerprints_from_captures(repo, live, {HIT: frozenset({"AWORKER00007"})}, NOW.date())
+    assert fingerprints_from_captures(repo, live, {}, {}, NOW.date())[1] is None
+    changed = fingerprints_from_captures(repo, live, {HIT: frozenset({"AWORKER00007"})}, {}, NOW.date())
     assert changed[1] != plan.desired_fingerprint
+    # The record of the last apply decides revocations, so it is part of what a saved plan checks.
+    recorded = {"deception": GrantRecord(frozenset({"AWORKER00002"}), frozenset({"s1"}))}
+    assert (
+        fingerprints_from_captures(repo, live, captured, recorded, NOW.date())[1] != plan.desired_fingerprint
+    )
 
 
-def test_a_pool_keeping_outside_holders_moves_only_the_unlisted_ones_to_kept() -> None:
-    from dataclasses import replace
+GONE = "listed at the last apply, in no study of this pool now: "
 
-    from reconciler.core.model import StudyStatus
 
+@pytest.mark.parametrize(
+    ("rule", "record", "fate", "cause"),
+    [
+        pytest.param("keep", None, "kept", KEPT_OUTSIDE, id="never listed, no record: kept"),
+        pytest.param("keep", GrantRecord(), "kept", KEPT_OUTSIDE, id="never listed: kept"),
+        pytest.param("revoke", None, "revoked", REVOKED_OUTSIDE, id="never listed, authoritative"),
+        pytest.param(
+            "keep",
+            GrantRecord(frozenset({"AWORKER00009"}), frozenset({"s1"})),
+            "revoked",
+            GONE + "the worker's line or HIT was removed from a study",
+            id="line removed",
+        ),
+        pytest.param(
+            "keep",
+            GrantRecord(frozenset({"AWORKER00009"}), frozenset({"s1", "s9"})),
+            "revoked",
+            GONE + "s9 was deleted or left the pool (or the worker's line or HIT was removed from a study)",
+            id="study file deleted",
+        ),
+        pytest.param(
+            "revoke",
+            GrantRecord(frozenset({"AWORKER00009"}), frozenset({"s1", "s8", "s9"})),
+            "revoked",
+            GONE
+            + "s8, s9 were deleted or left the pool (or the worker's line or HIT was removed from a study)",
+            id="two studies deleted",
+        ),
+    ],
+)
+def test_the_fate_of_a_holder_no_study_lists(
+    rule: str, record: GrantRecord | None, fate: str, cause: str
+) -> None:
+    repo = repository(study("s1", hits=(HIT,)))
+    config = replace(
+        repo.config,
+        pools={"deception": replace(repo.config.pools["deception"], keep_outside_holders=rule == "keep")},
+    )
+    granted = {"deception": record} if record is not None else {}
+    plan = make_plan(
+        replace(repo, config=config),
+        reading({"AWORKER00002": 1, "AWORKER00009": 1}, granted=granted),
+        "local",
+        NOW,
+    )
+    (pool_plan,) = plan.pools
+    assert pool_plan.outside_holders == rule
+    changes = {"kept": pool_plan.kept, "revoked": pool_plan.revokes}
+    assert [(c.worker_id, c.cause) for c in changes[fate]] == [("AWORKER00009", cause)]
+    assert not changes["revoked" if fate == "kept" else "kept"]
+
+
+def test_a_released_study_decides_before_the_record() -> None:
     repo = repository(
         study("s1", hits=(HIT,)), study("s0", workers=("AWORKER00003",), status=StudyStatus.RELEASED)
     )
-    keeping = replace(
-        repo.config, pools={"deception": replace(repo.config.pools["deception"], keep_outside_holders=True)}
-    )
-    repo = replace(repo, config=keeping)
     plan = make_plan(repo, reading({"AWORKER00002": 1, "AWORKER00003": 1, "AWORKER00009": 1}), "local", NOW)
     (pool_plan,) = plan.pools
     assert [(c.worker_id, c.cause) for c in pool_plan.revokes] == [("AWORKER00003", "s0 was released")]

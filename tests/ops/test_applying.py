@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reconciler.core.captures import HitWorkers
 from reconciler.core.live import LivePool
-from reconciler.core.model import Config, Repository
+from reconciler.core.model import Config, GrantRecord, Repository
 from reconciler.core.planner import Reading, make_plan
 from reconciler.ops.applying import apply_plan
 from reconciler.ops.reading import read_pools
@@ -16,9 +16,9 @@ def repository(*studies) -> Repository:  # type: ignore[no-untyped-def]
     return Repository(root=__file__, config=config, studies=tuple(studies))  # type: ignore[arg-type]
 
 
-def plan_against(platform: FakePlatform, repo: Repository):  # type: ignore[no-untyped-def]
+def plan_against(platform: FakePlatform, repo: Repository, granted=None):  # type: ignore[no-untyped-def]
     live: dict[str, LivePool] = read_pools(platform, repo.config.pools.values(), "local", {}, 1)
-    return make_plan(repo, Reading(live, HitWorkers({}, [], [], 0)), "local", NOW)
+    return make_plan(repo, Reading(live, HitWorkers({}, [], [], 0), granted=granted or {}), "local", NOW)
 
 
 def test_apply_creates_the_type_then_grants_and_converges() -> None:
@@ -42,7 +42,9 @@ def test_grants_go_before_revocations() -> None:
     apply_plan(platform, plan_against(platform, repo), concurrency=1)
     platform.calls.clear()
     moved = repository(study("s1", workers=("AWORKER00002",)))
-    apply_plan(platform, plan_against(platform, moved), concurrency=1)
+    # AWORKER00001's line was removed after the last apply listed them: revoked.
+    granted = {"deception": GrantRecord(frozenset({"AWORKER00001"}), frozenset({"s1"}))}
+    apply_plan(platform, plan_against(platform, moved, granted), concurrency=1)
     mutations = [call for call in platform.calls if call[0] in {"grant", "revoke"}]
     assert mutations == [("grant", "AWORKER00002"), ("revoke", "AWORKER00001")]
 

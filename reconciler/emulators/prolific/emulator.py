@@ -187,6 +187,11 @@ class LocalProlific:
             self.state.members[group_id] = {member: iso(self.state.now()) for member in members}
             return group_id
 
+    def add_members(self, group_id: str, members: Sequence[str]) -> None:
+        """Members added outside the tool: by hand on Prolific's site, or by another script."""
+        with self.state.lock:
+            self.state.members[group_id].update({member: iso(self.state.now()) for member in members})
+
     def group_members(self, group_id: str) -> set[str]:
         with self.state.lock:
             return set(self.state.members[group_id])
