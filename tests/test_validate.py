@@ -153,14 +153,14 @@ def test_a_missing_modeline_is_a_warning_with_the_line_to_add(lab: Path) -> None
         (("default_target: local", "default_target: staging"), "default_target 'staging' is not one of", 7),
         (("kind: local", "kind: lokal"), "is not allowed; use one of", 12),
         (("endpoint: sandbox", "endpoint: sandbox\n    endpoint_url: http://x"), "exactly one of", 16),
-        (("exclude_after: 2", "exclude_after: 0"), "less than the minimum of 1", 50),
+        (("exclude_after: 2", "exclude_after: 0"), "less than the minimum of 1", 52),
         (
             (
                 '    name: "Example Lab: played our economic games"',
                 '    name: "Example Lab: took part in a deception study"',
             ),
             "share the MTurk name",
-            48,
+            50,
         ),
         (("version: 1", "version: 2"), "use one of: 1", 4),
         (("seed: local-seed.yaml", "seed: missing.yaml"), "does not exist", 13),
