@@ -12,6 +12,7 @@ import re
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
 import pytest
@@ -92,6 +93,65 @@ def check_exchange(requests: list[tuple[str, str, Any]], answers: list[tuple[str
     return checked
 
 
+def resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = openapi()["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def exploded_names(schema: dict[str, Any]) -> set[str] | None:
+    """The keys an object-valued query parameter spreads into the query string (OpenAPI's default
+    style, form with explode), or None when the parameter is not an object."""
+    schema = resolve(schema)
+    alternatives = [resolve(alternative) for alternative in schema.get("oneOf", schema.get("anyOf", []))]
+    objects = [
+        item for item in [schema, *alternatives] if item.get("type") == "object" or "properties" in item
+    ]
+    if not objects:
+        return None
+    return {name for item in objects for name in item.get("properties", {})}
+
+
+def as_typed(value: str, schema: dict[str, Any]) -> Any:
+    kind = resolve(schema).get("type")
+    if kind == "integer" and value.lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
+def check_queries(queries: list[tuple[str, str, str]], answers: list[tuple[str, str, int, Any]]) -> int:
+    """Each query string the tool wrote itself names only the operation's query parameters, with
+    values their schemas accept, and every required one. A next-page link the server gave is
+    followed as given, as a client of Prolific must, so it is not the tool's to check."""
+    followed = set()
+    for _, _, _, body in answers:
+        href = ((body or {}).get("_links") or {}).get("next", {}) if isinstance(body, dict) else {}
+        if isinstance(href, dict) and href.get("href"):
+            url = urlsplit(href["href"])
+            followed.add((url.path, url.query))
+    checked = 0
+    for method, path, query in queries:
+        if (path, query) in followed:
+            continue
+        given = {key: values[-1] for key, values in parse_qs(query, keep_blank_values=True).items()}
+        for parameter in operation(method, path).get("parameters", []):
+            if parameter.get("in") != "query":
+                continue
+            names = exploded_names(parameter["schema"])
+            if names is not None:
+                spread = {key: given.pop(key) for key in list(given) if key in names}
+                if spread or parameter.get("required"):
+                    validate(spread, parameter["schema"], f"query {parameter['name']} of {method} {path}")
+            elif parameter["name"] in given:
+                value = as_typed(given.pop(parameter["name"]), parameter["schema"])
+                validate(value, parameter["schema"], f"query {parameter['name']} of {method} {path}")
+            else:
+                assert not parameter.get("required"), f"{method} {path} lacks query {parameter['name']}"
+        assert not given, f"{method} {path}?{query}: {sorted(given)} not a query parameter of Prolific's API"
+        checked += 1
+    return checked
+
+
 def test_the_openapi_description_is_beside_the_checkout() -> None:
     assert OPENAPI.is_file(), (
         f"{OPENAPI} is missing: it is Prolific's API description the contract is checked against"
@@ -123,6 +183,8 @@ def test_every_request_and_answer_follows_prolifics_api(tmp_path: Path) -> None:
         methods = {method for method, _, _ in server.requests}
         assert methods == {"GET", "POST", "DELETE"}
         assert check_exchange(server.requests, server.answers) > 20
+        assert check_queries(server.queries, server.answers) > 20
+        assert any(query.startswith("workspace_id=") for _, _, query in server.queries)
 
 
 def test_a_body_the_api_does_not_allow_is_caught() -> None:
@@ -133,6 +195,20 @@ def test_a_body_the_api_does_not_allow_is_caught() -> None:
         )
     with pytest.raises(pytest.fail.Exception, match="not an operation"):
         check_exchange([("PUT", "/api/v1/participant-groups/", None)], [])
+
+
+def test_a_query_the_api_does_not_allow_is_caught() -> None:
+    groups = "/api/v1/participant-groups/"
+    assert check_queries([("GET", groups, f"workspace_id={study_id(1)}")], []) == 1
+    with pytest.raises(AssertionError, match="query filter of GET"):
+        check_queries([("GET", groups, "")], [])
+    with pytest.raises(AssertionError, match="not a query parameter"):
+        check_queries([("GET", groups, f"workspace={study_id(1)}&workspace_id={study_id(1)}")], [])
+    with pytest.raises(AssertionError, match="query active"):
+        check_queries([("GET", groups, f"workspace_id={study_id(1)}&active=yes")], [])
+    # A next-page link the server gave is followed as given.
+    page = {"results": [], "_links": {"next": {"href": f"http://x{groups}?page=2"}}}
+    assert check_queries([("GET", groups, "page=2")], [("GET", groups, 200, page)]) == 0
 
 
 def test_an_answer_the_api_does_not_allow_is_caught() -> None:

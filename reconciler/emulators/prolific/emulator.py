@@ -86,6 +86,7 @@ class LocalProlific:
         self.throttled = 0
         self.hidden_members = 0  # a fault: member listings leave out this many members
         self.requests: list[tuple[str, str, Any]] = []  # (method, path, JSON body) of each request
+        self.queries: list[tuple[str, str, str]] = []  # (method, path, query string) of each request
         self.answers: list[tuple[str, str, int, Any]] = []  # (method, route path, status, body)
         self._port = port
         self._server: ThreadingHTTPServer | None = None
@@ -217,6 +218,7 @@ class LocalProlific:
         route = _route_name(method, url.path)
         with self.state.lock:
             self.requests.append((method, url.path, payload))
+            self.queries.append((method, url.path, url.query))
             self._counters[route] += 1
             if not self._take_token():
                 self.throttled += 1
