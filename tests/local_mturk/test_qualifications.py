@@ -95,9 +95,14 @@ def test_disassociate_keeps_the_qualification_as_revoked_and_associate_regrants(
     client.disassociate_qualification_from_worker(
         QualificationTypeId=type_id, WorkerId="A1WORKER", Reason="done"
     )
-    # As on MTurk, GetQualificationScore answers only for a Granted qualification.
+    # As on MTurk, GetQualificationScore answers only for a Granted qualification, and for a revoked
+    # one says so in the words clients such as Dallinger look for.
     error = error_of(lambda: client.get_qualification_score(QualificationTypeId=type_id, WorkerId="A1WORKER"))
     assert error.response["TurkErrorCode"] == "AWS.MechanicalTurk.QualificationDoesNotExist"
+    assert error.response["Error"]["Message"].startswith(
+        "This operation can be called with a status of: Granted"
+    )
+    assert "does not exist" not in error.response["Error"]["Message"]
     granted = client.list_workers_with_qualification_type(QualificationTypeId=type_id, Status="Granted")
     revoked = client.list_workers_with_qualification_type(QualificationTypeId=type_id, Status="Revoked")
     assert granted["NumResults"] == 0
@@ -132,6 +137,10 @@ def test_score_of_a_worker_without_the_qualification_fails(client: Any) -> None:
     type_id = create_type(client)
     error = error_of(lambda: client.get_qualification_score(QualificationTypeId=type_id, WorkerId="A1NOBODY"))
     assert error.response["TurkErrorCode"] == "AWS.MechanicalTurk.QualificationDoesNotExist"
+    # MTurk's own words, which name neither the worker nor the type.
+    assert error.response["Error"]["Message"].startswith(
+        "You requested a Qualification that does not exist. ("
+    )
 
 
 def test_list_workers_pages_are_complete_stable_and_sorted(local: LocalMTurk, client: Any) -> None:

@@ -206,9 +206,9 @@ def approve_assignment(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     status = assignment_status(ctx, hit, assignment)
     override = bool(params.get("OverrideRejection", False))
     if not (status == "Submitted" or (status == "Rejected" and override)):
+        # MTurk's words exactly (Dallinger's logs show them): the status it found is not named.
         raise ctx.fail(
-            f"This operation can be called with a status of: Submitted (assignment {assignment.id} is "
-            f"{status}{'' if status != 'Rejected' else '; pass OverrideRejection to approve it'}).",
+            "This operation can be called with a status of: Submitted",
             "AWS.MechanicalTurk.InvalidAssignmentState",
         )
     feedback = params.get("RequesterFeedback", assignment.feedback)
@@ -222,9 +222,9 @@ def reject_assignment(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     hit, assignment = _assignment(ctx, params["AssignmentId"])
     status = assignment_status(ctx, hit, assignment)
     if status != "Submitted":  # an auto-approved assignment can no longer be rejected
+        # MTurk's words exactly (Dallinger's logs show them): the status it found is not named.
         raise ctx.fail(
-            f"This operation can be called with a status of: Submitted (assignment {assignment.id} is "
-            f"{status}).",
+            "This operation can be called with a status of: Submitted",
             "AWS.MechanicalTurk.InvalidAssignmentState",
         )
     _decide(

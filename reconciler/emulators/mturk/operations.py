@@ -134,6 +134,10 @@ def _owned_type(ctx: Context, type_id: str) -> QualificationType:
     return qt
 
 
+# MTurk's words, as its answers carry them in production logs (it names neither worker nor type).
+QUALIFICATION_NOT_HELD = "You requested a Qualification that does not exist."
+
+
 def _disposed(ctx: Context, hit: HIT) -> bool:
     return ctx.now >= hit.created + DISPOSAL_AGE
 
@@ -410,11 +414,7 @@ def disassociate_qualification_from_worker(ctx: Context, params: dict[str, Any])
     qt = _owned_type(ctx, params["QualificationTypeId"])
     existing = qt.holders.get(params["WorkerId"])
     if existing is None or existing.status != "Granted":
-        raise ctx.fail(
-            f"You requested a Qualification that does not exist: worker {params['WorkerId']} does not hold "
-            f"QualificationType {qt.id}.",
-            "AWS.MechanicalTurk.QualificationDoesNotExist",
-        )
+        raise ctx.fail(QUALIFICATION_NOT_HELD, "AWS.MechanicalTurk.QualificationDoesNotExist")
     revoked = replace(existing, status="Revoked", reason=params.get("Reason"))
     ctx.records.append(ctx.state.put_holder(qt.id, revoked))
     if params.get("Reason"):  # per AWS's documentation, a revocation without a reason notifies nobody
@@ -457,11 +457,14 @@ def list_workers_with_qualification_type(ctx: Context, params: dict[str, Any]) -
 def get_qualification_score(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     qt = _owned_type(ctx, params["QualificationTypeId"])
     qualification = qt.holders.get(params["WorkerId"])
-    # MTurk answers only for a Granted qualification: a revoked one reads as absent.
-    if qualification is None or qualification.status != "Granted":
+    # MTurk answers only for a Granted qualification, and says which of the two it is not: never
+    # granted ("does not exist") or revoked (a status it cannot be called with). Dallinger tells
+    # them apart by these words, which it took from MTurk's answers.
+    if qualification is None:
+        raise ctx.fail(QUALIFICATION_NOT_HELD, "AWS.MechanicalTurk.QualificationDoesNotExist")
+    if qualification.status != "Granted":
         raise ctx.fail(
-            f"You requested a Qualification that does not exist: worker {params['WorkerId']} has no "
-            f"Qualification of type {qt.id}.",
+            "This operation can be called with a status of: Granted",
             "AWS.MechanicalTurk.QualificationDoesNotExist",
         )
     return {"Qualification": _qualification_view(qt.id, qualification)}
