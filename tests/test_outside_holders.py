@@ -72,7 +72,7 @@ def test_a_workers_line_removed_after_an_apply_is_revoked_with_that_cause(lab: L
     )
     assert revoke_causes(lab) == {
         "AEXAMPLEWORKER0002": "listed at the last apply, in no study of this pool now: "
-        "the worker's line or HIT was removed from a study"
+        "a line listing them, or their HIT or Prolific study, was removed from a study file"
     }
     text = lab.run("plan", "--show-worker-ids").stdout
     assert "- AEXAMPLEWORKER0002  value 1: listed at the last apply, in no study of this pool now" in text
@@ -88,7 +88,7 @@ def test_a_deleted_study_file_is_named_in_the_cause(lab: Lab) -> None:
     assert set(causes) == {"AEXAMPLEWORKER0002", "AEXAMPLEWORKER0003"}  # 0001 is in trust-game-2026 too
     assert causes["AEXAMPLEWORKER0002"] == (
         "listed at the last apply, in no study of this pool now: false-feedback-2025 was deleted or "
-        "left the pool (or the worker's line or HIT was removed from a study)"
+        "left the pool (or a line listing them, or their HIT or Prolific study, was removed)"
     )
     markdown = lab.run("plan", "--format", "markdown").stdout
     assert "false-feedback-2025 was deleted or left the pool" in markdown

@@ -11,7 +11,7 @@ import pytest
 from reconciler.emulators.prolific import LocalProlific
 from tests.e2e import dump_yaml, load_yaml
 from tests.helpers import assert_no_traceback, exclusions
-from tests.prolific_e2e import GAMES, ProlificLab, local_prolific, participant, study_id
+from tests.prolific_e2e import DECEPTION, GAMES, ProlificLab, local_prolific, participant, study_id
 
 # Every submission of the example's two Prolific studies but the screened-out one (0004),
 # and the participant listed directly (0007).
@@ -246,6 +246,27 @@ def test_import_adopts_an_existing_participant_group(lab: ProlificLab) -> None:
     applied = lab.run("apply", "--auto-approve")
     assert applied.status == 0, applied.output
     assert lab.members() == EXAMPLE_MEMBERS | set(existing)
+
+
+def test_a_member_added_on_prolific_is_kept_and_a_removed_participant_is_not(lab: ProlificLab) -> None:
+    assert lab.run("apply", "--auto-approve").status == 0
+    group = lab.server.group_named(DECEPTION)
+    assert group is not None
+    lab.server.add_members(group, [participant(80)])  # added on Prolific's site, by hand
+    lab.write_study("moral-dilemmas-2026", **{**lab.study("moral-dilemmas-2026"), "participants": []})
+    plan = lab.run("plan", "--format", "json")
+    assert plan.status == 0, plan.output
+    (deception,) = [entry for entry in json.loads(plan.stdout)["pools"] if entry["pool"] == "deception"]
+    assert [kept["worker_id"] for kept in deception["kept"]] == [participant(80)]
+    assert [(change["worker_id"], change["cause"]) for change in deception["revoke"]] == [
+        (
+            participant(7),
+            "listed at the last apply, in no study of this pool now: "
+            "a line listing them, or their HIT or Prolific study, was removed from a study file",
+        )
+    ]
+    assert lab.run("apply", "--auto-approve").status == 0
+    assert lab.members() == (EXAMPLE_MEMBERS - {participant(7)}) | {participant(80)}
 
 
 def test_lock_captures_every_prolific_study(lab: ProlificLab) -> None:

@@ -205,9 +205,9 @@ def no_longer_listed(left: list[str]) -> str:
         return (
             "listed at the last apply, in no study of this pool now: "
             f"{', '.join(left)} {'was' if len(left) == 1 else 'were'} deleted or left the pool "
-            "(or the worker's line or HIT was removed from a study)"
+            "(or a line listing them, or their HIT or Prolific study, was removed)"
         )
-    return "listed at the last apply, in no study of this pool now: the worker's line or HIT was removed from a study"
+    return "listed at the last apply, in no study of this pool now: a line listing them, or their HIT or Prolific study, was removed from a study file"
 
 
 def sort_unlisted(

@@ -110,14 +110,15 @@ GONE = "listed at the last apply, in no study of this pool now: "
             "keep",
             GrantRecord(frozenset({"AWORKER00009"}), frozenset({"s1"})),
             "revoked",
-            GONE + "the worker's line or HIT was removed from a study",
+            GONE + "a line listing them, or their HIT or Prolific study, was removed from a study file",
             id="line removed",
         ),
         pytest.param(
             "keep",
             GrantRecord(frozenset({"AWORKER00009"}), frozenset({"s1", "s9"})),
             "revoked",
-            GONE + "s9 was deleted or left the pool (or the worker's line or HIT was removed from a study)",
+            GONE
+            + "s9 was deleted or left the pool (or a line listing them, or their HIT or Prolific study, was removed)",
             id="study file deleted",
         ),
         pytest.param(
@@ -125,7 +126,7 @@ GONE = "listed at the last apply, in no study of this pool now: "
             GrantRecord(frozenset({"AWORKER00009"}), frozenset({"s1", "s8", "s9"})),
             "revoked",
             GONE
-            + "s8, s9 were deleted or left the pool (or the worker's line or HIT was removed from a study)",
+            + "s8, s9 were deleted or left the pool (or a line listing them, or their HIT or Prolific study, was removed)",
             id="two studies deleted",
         ),
     ],
