@@ -4,6 +4,8 @@ the YAML reader or a schema refuses ever gets through it."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -122,3 +124,36 @@ def test_validate_refuses_a_duplicate_key_and_a_yaml_1_1_boolean_after_a_cached_
     assert run.status == 1
     assert_no_traceback(run)
     assert f"{STUDY}:5:" in run.stdout and "yes" in run.stdout
+
+
+def _validate_importing(root: Path, env: dict[str, str]) -> tuple[int, str, set[str]]:
+    """Run validate in a fresh interpreter (not the tests' fork server, which has imported
+    everything already); returns its status, output and which heavy modules it imported."""
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "reconciler", "validate"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    imported = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines() if "|" in line}
+    heavy = {name for name in ("jsonschema", "reconciler.emulators.mturk.seed") if name in imported}
+    return run.returncode, run.stdout, heavy
+
+
+def test_a_repeated_validate_needs_neither_jsonschema_nor_the_emulator_and_a_changed_seed_is_read(
+    tmp_path: Path,
+) -> None:
+    root = copy_example(tmp_path / "lab")
+    env = clean_env(EXCLUSIONS_CACHE_DIR=str(tmp_path / "cache"))
+    first = _validate_importing(root, env)
+    assert first[0] == 0 and first[2] == {"jsonschema", "reconciler.emulators.mturk.seed"}
+    again = _validate_importing(root, env)
+    assert again[0] == 0 and again[2] == set(), again  # every file, the seed too, from the cache
+    seed = root / "exclusions" / "local-seed.yaml"
+    seed.write_text(seed.read_text().replace("status: Approved", "status: Approvd", 1))
+    changed = _validate_importing(root, env)
+    assert changed[0] == 1
+    assert "local-seed.yaml:" in changed[1] and "Approvd" in changed[1]

@@ -30,8 +30,9 @@ from reconciler import __version__
 
 FORMAT = 1
 # The code whose behaviour decides what a document means and whether it is accepted.
-_RULES = ("yaml_files.py", "schemas.py", "document_cache.py")
-_SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+_RULES = ("lab/yaml_files.py", "lab/schemas.py", "lab/document_cache.py", "emulators/mturk/seed.py")
+# The schemas the package carries (reconciler/schemas/), in a source tree and in a wheel alike.
+_SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
 
 
 def text_digest(text: str) -> str:
@@ -41,8 +42,8 @@ def text_digest(text: str) -> str:
 @cache
 def rules_digest() -> str:
     digest = hashlib.blake2b(f"{FORMAT}:{__version__}".encode(), digest_size=20)
-    here = Path(__file__).resolve().parent
-    for path in [here / name for name in _RULES] + sorted(_SCHEMA_DIR.glob("*.json")):
+    package = Path(__file__).resolve().parents[1]
+    for path in [package / name for name in _RULES] + sorted(_SCHEMA_DIR.glob("*.json")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes() if path.is_file() else b"")
     return digest.hexdigest()

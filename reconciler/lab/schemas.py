@@ -18,12 +18,13 @@ from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from reconciler.core.problems import Problem
 from reconciler.lab.yaml_files import locate
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 
 def schema_file(name: str) -> Traversable:
@@ -45,18 +46,15 @@ PLAN_SCHEMA = "plan.schema.json"
 POOLS_SCHEMA = "pools.schema.json"
 GRANTED_SCHEMA = "granted.schema.json"
 
-_FORMATS = FormatChecker(formats=())
 # How the schemas forbid control characters and direction overrides in free text.
 _NO_CONTROL = "^[^\\u0000"
 
 
-@_FORMATS.checks("date", raises=ValueError)
 def _is_date(value: object) -> bool:
     # date.fromisoformat also accepts 20270101 and week dates; the schema promises YYYY-MM-DD.
     return not isinstance(value, str) or (len(value) == 10 and bool(date.fromisoformat(value)))
 
 
-@_FORMATS.checks("date-time", raises=ValueError)
 def _is_date_time(value: object) -> bool:
     if not isinstance(value, str):
         return True
@@ -64,6 +62,18 @@ def _is_date_time(value: object) -> bool:
     if parsed.tzinfo is None:
         raise ValueError("no time zone")
     return True
+
+
+@cache
+def _format_checker() -> FormatChecker:
+    # jsonschema is imported on first use: a run whose every file comes from the document cache
+    # (a repeated validate, the pre-commit hook) never needs it, and it is a third of start-up.
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker(formats=())
+    checker.checks("date", raises=ValueError)(_is_date)
+    checker.checks("date-time", raises=ValueError)(_is_date_time)
+    return checker
 
 
 @cache
@@ -75,7 +85,9 @@ def load_schema(name: str) -> dict[str, Any]:
 
 @cache
 def _validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(load_schema(name), format_checker=_FORMATS)
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(load_schema(name), format_checker=_format_checker())
 
 
 @dataclass(frozen=True, slots=True)
