@@ -95,7 +95,8 @@ def inner(root: Path) -> None:
     from reconciler.render.text import render_text
 
     started = time.perf_counter()
-    repository, _, captures, _ = load_checked(root, None)
+    repository, _, loaded_files, _ = load_checked(root, None)
+    captures = loaded_files.captures
     loaded = time.perf_counter()
     hit_workers = {hit_id: capture.workers for hit_id, capture in captures.items()}
     from reconciler.core.planner import desires

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.lab import loading
+from reconciler.lab.document_cache import DocumentCache
 from reconciler.lab.loading import LoadResult, load_repository
 from tests.helpers import PROJECT, assert_no_traceback, clean_env, copy_example, exclusions
 
@@ -157,3 +158,23 @@ def test_a_repeated_validate_needs_neither_jsonschema_nor_the_emulator_and_a_cha
     changed = _validate_importing(root, env)
     assert changed[0] == 1
     assert "local-seed.yaml:" in changed[1] and "Approvd" in changed[1]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"study": "s1", "workers": ["AWORKER00001", "AWORKER00002"], "hits": ["3HIT"]},
+        {"workers": ["", "AWORKER00001", ""], "notes": "a\nb"},
+        {"workers": ["two\nlines", "AWORKER00001"]},  # not joined: a newline could not be split back
+        {"pools": {"a": ["x", "y"]}, "n": 1, "flag": True, "none": None},
+        ["a", "b"],
+    ],
+)
+def test_a_cached_document_comes_back_exactly_as_it_was_put(tmp_path: Path, data: object) -> None:
+    path, text = tmp_path / "lab" / "doc.yaml", "the text"
+    first = DocumentCache(tmp_path / "cache.json")
+    first.put(path, text, "study.schema.json", data, "# first line")
+    first.save()
+    again = DocumentCache(tmp_path / "cache.json")
+    assert again.get(path, text, "study.schema.json") == (data, "# first line")
+    assert again.get(path, "another text", "study.schema.json") is None

@@ -28,7 +28,8 @@ from typing import Any
 
 from reconciler import __version__
 
-FORMAT = 1
+# 2: long lists of text at a document's top level are stored as one string (see _pack).
+FORMAT = 2
 # The code whose behaviour decides what a document means and whether it is accepted.
 _RULES = ("lab/yaml_files.py", "lab/schemas.py", "lab/document_cache.py", "emulators/mturk/seed.py")
 # The schemas the package carries (reconciler/schemas/), in a source tree and in a wheel alike.
@@ -94,18 +95,19 @@ class DocumentCache:
             return None
         key = str(path)
         entry = self._stored.get(key)
-        if not (isinstance(entry, list) and len(entry) == 4):
+        if not (isinstance(entry, list) and len(entry) == 5):
             return None
-        digest, stored_schema, data, first_line = entry
+        digest, stored_schema, data, first_line, packed = entry
         if digest != text_digest(text) or stored_schema != schema:
             return None
         self._used[key] = entry
-        return data, first_line
+        return _unpack(data, packed), first_line
 
     def put(self, path: Path, text: str, schema: str, data: Any, first_line: str) -> None:
         if self.file is None or not _plain(data):
             return
-        self._used[str(path)] = [text_digest(text), schema, data, first_line]
+        packed_data, packed = _pack(data)
+        self._used[str(path)] = [text_digest(text), schema, packed_data, first_line, packed]
         self._changed = True
 
     def save(self) -> None:
@@ -126,6 +128,30 @@ class DocumentCache:
             os.replace(temporary, self.file)
         except OSError:
             Path(temporary).unlink(missing_ok=True)  # a full disk: same
+
+
+def _pack(data: Any) -> tuple[Any, list[str]]:
+    """``data`` with each top-level list of two or more texts (a study's or capture's IDs) joined
+    into one string, and the keys so joined. The whole cache is read at once, and two million IDs
+    as separate JSON strings held it at 120 MB more than one string per file."""
+    if not isinstance(data, dict):
+        return data, []
+    packed = [
+        key
+        for key, value in data.items()
+        if isinstance(value, list)
+        and len(value) >= 2
+        and all(type(item) is str and "\n" not in item for item in value)
+    ]
+    if not packed:
+        return data, []
+    return {key: "\n".join(value) if key in packed else value for key, value in data.items()}, packed
+
+
+def _unpack(data: Any, packed: Any) -> Any:
+    if not packed:
+        return data
+    return {key: value.split("\n") if key in packed else value for key, value in data.items()}
 
 
 def _plain(data: Any) -> bool:

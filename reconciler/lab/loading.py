@@ -395,13 +395,20 @@ def _build_capture(path: Path, data: dict[str, Any]) -> Capture:
         hit_id=data["hit_id"],
         read_at=parse_time(data["read_at"]),
         complete=data["complete"],
-        workers=frozenset(_shared(data["workers"])),
+        workers=_compact_set(_shared(data["workers"])),
         hit_created=parse_time(data["hit_created"]) if "hit_created" in data else None,
         hit_expiration=parse_time(data["hit_expiration"]) if "hit_expiration" in data else None,
         hit_status=data.get("hit_status"),
         path=path,
         hit_submitted=data.get("hit_submitted"),
     )
+
+
+def _compact_set(worker_ids: tuple[str, ...]) -> frozenset[str]:
+    """The IDs as a frozenset sized for its final count. Built item by item, CPython grows a set's
+    table to four times the items it holds when resizing (512 slots for 100 IDs); copied from a
+    set, it is sized once (256): half the memory, which 20,000 captures make 85 MB."""
+    return frozenset(set(worker_ids))
 
 
 def _shared(worker_ids: list[str]) -> tuple[str, ...]:
