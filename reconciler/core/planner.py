@@ -207,7 +207,10 @@ def no_longer_listed(left: list[str]) -> str:
             f"{', '.join(left)} {'was' if len(left) == 1 else 'were'} deleted or left the pool "
             "(or a line listing them, or their HIT or Prolific study, was removed)"
         )
-    return "listed at the last apply, in no study of this pool now: a line listing them, or their HIT or Prolific study, was removed from a study file"
+    return (
+        "listed at the last apply, in no study of this pool now: a line listing them, or their "
+        "HIT or Prolific study, was removed from a study file"
+    )
 
 
 def sort_unlisted(
