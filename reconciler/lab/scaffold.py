@@ -86,6 +86,8 @@ pools:
   {answers.pool_key}:
     name: {_yaml_text(answers.pool_name)}
     description: {_yaml_text(answers.pool_description)}
+    # Holders no study here ever listed (granted by hand, say a known bad actor) are kept and
+    # shown as held outside the repository; `outside_holders: revoke` would revoke them instead.
 """
 
 
