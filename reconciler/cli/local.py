@@ -10,6 +10,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
+from typing import Any, Protocol
 
 import click
 
@@ -196,6 +197,18 @@ def serve_command(
         where = f"cannot read {exc.filename}" if exc.filename else f"cannot serve on {host}:{port}"
         click.echo(f"error: {where}: {exc.strerror or exc}", err=True)
         sys.exit(1)
+    _serve_until_stopped(url, emulator, "local MTurk")
+
+
+class _Served(Protocol):
+    def stop(self) -> None: ...
+
+    def counters(self) -> Any: ...
+
+
+def _serve_until_stopped(url: str, emulator: _Served, name: str) -> None:
+    """Print the URL (a script waits for that first line), serve until SIGTERM or Ctrl-C, then
+    stop (which writes the state file) and print the request counters to stderr."""
     click.echo(url)
     sys.stdout.flush()
 
@@ -209,7 +222,7 @@ def serve_command(
     while not stopping.wait(0.5):
         pass
     emulator.stop()
-    click.echo(f"local MTurk counters: {json.dumps(emulator.counters(), sort_keys=True)}", err=True)
+    click.echo(f"{name} counters: {json.dumps(emulator.counters(), sort_keys=True)}", err=True)
 
 
 @local_group.command("serve-prolific")
@@ -275,17 +288,4 @@ def serve_prolific_command(
     except OSError as exc:
         click.echo(f"error: cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}", err=True)
         sys.exit(1)
-    click.echo(url)
-    sys.stdout.flush()
-
-    stopping = threading.Event()
-
-    def _stop(_signum: int, _frame: FrameType | None) -> None:
-        stopping.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    while not stopping.wait(0.5):
-        pass
-    emulator.stop()
-    click.echo(f"local Prolific counters: {json.dumps(emulator.counters(), sort_keys=True)}", err=True)
+    _serve_until_stopped(url, emulator, "local Prolific")
