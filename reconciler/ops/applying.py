@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -126,7 +127,7 @@ def _run_batch(
     concurrency: int,
     advance: Progress | None,
 ) -> None:
-    def run(kind: Kind, pool: PoolPlan, change: WorkerChange) -> Outcome:
+    def one(kind: Kind, pool: PoolPlan, change: WorkerChange) -> list[Outcome]:
         type_id = type_ids[pool.pool]
         try:
             if kind == "revoke":
@@ -135,40 +136,33 @@ def _run_batch(
                 assert change.new_value is not None
                 platform.grant(type_id, change.worker_id, change.new_value)
         except PlatformError as error:
-            return Outcome(kind, pool.pool, change.worker_id, str(error))
-        return Outcome(kind, pool.pool, change.worker_id)
+            return [Outcome(kind, pool.pool, change.worker_id, str(error))]
+        return [Outcome(kind, pool.pool, change.worker_id)]
 
     if not batch:
         return
     if isinstance(platform, BatchMembership):
-        _run_in_chunks(platform, batch, type_ids, report, concurrency, advance)
-        return
+        calls = _chunked_calls(platform, batch, type_ids)
+    else:
+        calls = [partial(one, kind, pool, change) for kind, pool, change in batch]
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="apply") as executor:
-        futures = [executor.submit(run, kind, pool, change) for kind, pool, change in batch]
-        for future in as_completed(futures):
-            report.outcomes.append(future.result())
+        for future in as_completed([executor.submit(call) for call in calls]):
+            outcomes = future.result()
+            report.outcomes.extend(outcomes)
             if advance is not None:
-                advance(1)
+                advance(len(outcomes))
 
 
-def _run_in_chunks(
+def _chunked_calls(
     platform: BatchMembership,
     batch: list[tuple[Kind, PoolPlan, WorkerChange]],
     type_ids: dict[str, str],
-    report: ApplyReport,
-    concurrency: int,
-    advance: Progress | None,
-) -> None:
+) -> list[Callable[[], list[Outcome]]]:
     """One call per ``batch_size`` members of one pool and kind; a failed call fails exactly the
     members it carried (adding or removing a member twice changes nothing, so a re-run converges)."""
     grouped: dict[tuple[Kind, str], list[str]] = {}
     for kind, pool, change in batch:
         grouped.setdefault((kind, pool.pool), []).append(change.worker_id)
-    chunks = [
-        (kind, pool, ids[start : start + platform.batch_size])
-        for (kind, pool), ids in grouped.items()
-        for start in range(0, len(ids), platform.batch_size)
-    ]
 
     def run(kind: Kind, pool: str, worker_ids: list[str]) -> list[Outcome]:
         try:
@@ -180,10 +174,8 @@ def _run_in_chunks(
             return [Outcome(kind, pool, worker_id, str(error)) for worker_id in worker_ids]
         return [Outcome(kind, pool, worker_id) for worker_id in worker_ids]
 
-    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="apply") as executor:
-        futures = [executor.submit(run, kind, pool, ids) for kind, pool, ids in chunks]
-        for future in as_completed(futures):
-            outcomes = future.result()
-            report.outcomes.extend(outcomes)
-            if advance is not None:
-                advance(len(outcomes))
+    return [
+        partial(run, kind, pool, ids[start : start + platform.batch_size])
+        for (kind, pool), ids in grouped.items()
+        for start in range(0, len(ids), platform.batch_size)
+    ]
