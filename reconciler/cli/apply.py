@@ -83,7 +83,7 @@ def apply_command(
         if not plan.has_changes:
             # Nothing to change, but the record of listed holders may predate this version or
             # the last edit of a study: bring it up to date.
-            _say_recorded(session.record_listed(plan))
+            _say_recorded(root, session.record_listed(plan))
             if saved is not None:
                 stdout.print("No changes in the plan.", style="bold green")
             return 0
@@ -92,16 +92,16 @@ def apply_command(
             _confirm(plan)
         report = _apply_with_progress(session, plan)
     status = _summarise(report, plan, show)
-    _say_recorded(report.recorded)
+    _say_recorded(root, report.recorded)
     return status
 
 
-def _say_recorded(paths: list[Path]) -> None:
+def _say_recorded(root: Path, paths: list[Path]) -> None:
     if paths:
-        folder = paths[0].parent
+        folder = paths[0].parent.relative_to(root)
         stderr.print(
             f"Recorded who the studies list among the holders ({len(paths)} pool"
-            f"{'' if len(paths) == 1 else 's'}) in {folder.relative_to(folder.parents[3])}/; commit it.",
+            f"{'' if len(paths) == 1 else 's'}) in {folder}/; commit it.",
             style="dim",
         )
 

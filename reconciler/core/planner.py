@@ -15,6 +15,7 @@ from datetime import date, datetime
 from reconciler.core.captures import HitWorkers
 from reconciler.core.desired import UNLISTED, PoolDesire, desired_holders, hits_needed, revocation_causes
 from reconciler.core.diff import diff_holders, diff_type_settings
+from reconciler.core.granted import studies_of
 from reconciler.core.live import LivePool, QualificationTypeSettings
 from reconciler.core.model import GrantRecord, Pool, Repository, Study
 from reconciler.core.plan import OutsideHolders, Plan, PoolPlan, TypeChange, WorkerChange, fingerprint
@@ -227,8 +228,7 @@ def sort_unlisted(
     if not unlisted:
         return pool_plan
     record = record or GrantRecord()
-    now_listing = {study.study_id for study in studies if pool.key in study.pools}
-    left = sorted(record.studies - now_listing)
+    left = sorted(record.studies - studies_of(pool.key, studies))
     revokes = [change for change in pool_plan.revokes if change.cause != UNLISTED]
     kept: list[WorkerChange] = []
     for change in unlisted:

@@ -13,7 +13,7 @@ from datetime import datetime
 from reconciler.core.model import Capture
 from reconciler.lab.layout import Layout
 from reconciler.lab.schemas import CAPTURE_SCHEMA
-from reconciler.lab.yaml_writer import rewriting, sorted_list
+from reconciler.lab.yaml_writer import file_time, rewriting, sorted_list
 
 HEADER = (
     "Written by `exclusions lock`, `plan` and `apply`: the workers of one HIT (or the participants\n"
@@ -55,6 +55,4 @@ def write_capture(layout: Layout, capture: Capture) -> Capture:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return None if moment is None else file_time(moment)

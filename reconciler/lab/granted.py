@@ -17,7 +17,7 @@ from datetime import datetime
 from reconciler.core.model import GrantRecord
 from reconciler.lab.layout import Layout
 from reconciler.lab.schemas import GRANTED_SCHEMA
-from reconciler.lab.yaml_writer import rewriting, sorted_list
+from reconciler.lab.yaml_writer import file_time, rewriting, sorted_list
 
 HEADER = (
     "Written by `exclusions apply`: the holders of this pool's qualification (or members of its\n"
@@ -33,6 +33,6 @@ def record_grants(layout: Layout, target: str, pool: str, record: GrantRecord, n
         document["format_version"] = 1
         document["target"] = target
         document["pool"] = pool
-        document["recorded_at"] = now.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        document["recorded_at"] = file_time(now)
         document["studies"] = sorted_list(document.get("studies"), record.studies)
         document["workers"] = sorted_list(document.get("workers"), record.workers)

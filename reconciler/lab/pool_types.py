@@ -18,7 +18,7 @@ from reconciler.core.problems import InvalidInput, Problem
 from reconciler.lab.layout import Layout
 from reconciler.lab.schemas import POOLS_SCHEMA, schema_problems
 from reconciler.lab.yaml_files import locate, read_document
-from reconciler.lab.yaml_writer import rewriting
+from reconciler.lab.yaml_writer import file_time, rewriting
 
 HEADER = (
     "Written by `exclusions plan` and `apply`: the ID of each pool's qualification type (or group)\n"
@@ -65,7 +65,7 @@ def record_pool_types(
         if not isinstance(pools, CommentedMap):
             pools = CommentedMap()
             document["pools"] = pools
-        moment = now.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        moment = file_time(now)
         for pool in sorted(recorded):
             type_id, name = recorded[pool]
             pools[pool] = CommentedMap([("id", type_id), ("name", name), ("recorded_at", moment)])

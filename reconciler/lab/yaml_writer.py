@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,11 @@ def _round_trip() -> YAML:
     yaml = YAML()
     yaml.indent(mapping=2, sequence=4, offset=2)
     return yaml
+
+
+def file_time(moment: datetime) -> str:
+    """A moment as every machine-written file records it: UTC, whole seconds, ``Z``."""
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def write_yaml(layout: Layout, path: Path, document: CommentedMap) -> None:
