@@ -48,18 +48,12 @@ def emulator(tmp_path: Path, seed: dict[str, Any] | None = None, **options: Any)
         yield server
 
 
-class Lab:
-    """A copy of the example lab whose default target is the given local MTurk."""
+class LabFiles:
+    """The files of a lab copied for a test: its config, its studies and one target's locks."""
 
-    def __init__(self, root: Path, server: LocalMTurk, **target_options: Any) -> None:
+    def __init__(self, root: Path, target: str) -> None:
         self.root = root
-        self.server = server
-        shutil.copytree(EXAMPLE, root / "exclusions", ignore=shutil.ignore_patterns("locks"))
-        (root / "exclusions" / "locks").mkdir()
-        config = self.config()
-        config["default_target"] = TARGET
-        config["targets"][TARGET] = {"kind": "mturk", "endpoint_url": server.endpoint_url, **target_options}
-        self.write_config(config)
+        self.target = target
 
     @property
     def studies(self) -> Path:
@@ -67,7 +61,7 @@ class Lab:
 
     @property
     def locks(self) -> Path:
-        return self.root / "exclusions" / "locks" / TARGET
+        return self.root / "exclusions" / "locks" / self.target
 
     def config(self) -> Any:
         return load_yaml(self.root / "exclusions" / "config.yaml")
@@ -93,6 +87,20 @@ class Lab:
         dump_yaml(data, path)
         path.write_text(header + path.read_text())
         return path
+
+
+class Lab(LabFiles):
+    """A copy of the example lab whose default target is the given local MTurk."""
+
+    def __init__(self, root: Path, server: LocalMTurk, **target_options: Any) -> None:
+        super().__init__(root, TARGET)
+        self.server = server
+        shutil.copytree(EXAMPLE, root / "exclusions", ignore=shutil.ignore_patterns("locks"))
+        (root / "exclusions" / "locks").mkdir()
+        config = self.config()
+        config["default_target"] = TARGET
+        config["targets"][TARGET] = {"kind": "mturk", "endpoint_url": server.endpoint_url, **target_options}
+        self.write_config(config)
 
     def run(self, *args: str, stdin: str | None = None, **env: str) -> Run:
         return exclusions(

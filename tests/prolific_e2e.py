@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.emulators.prolific import LocalProlific
-from tests.e2e import dump_yaml, load_yaml
+from tests.e2e import LabFiles
 from tests.helpers import EXAMPLE, Run, clean_env, copy_example, exclusions
 
 TARGET = "emu-prolific"
@@ -39,11 +39,11 @@ def local_prolific(tmp_path: Path, **options: Any) -> Iterator[LocalProlific]:
         yield server
 
 
-class ProlificLab:
+class ProlificLab(LabFiles):
     """A copy of the example lab whose default target is the given local Prolific."""
 
     def __init__(self, root: Path, server: LocalProlific) -> None:
-        self.root = copy_example(root)
+        super().__init__(copy_example(root), TARGET)
         self.server = server
         config = self.config()
         config["default_target"] = TARGET
@@ -53,34 +53,6 @@ class ProlificLab:
             "endpoint_url": server.endpoint_url,
         }
         self.write_config(config)
-
-    @property
-    def studies(self) -> Path:
-        return self.root / "exclusions" / "studies"
-
-    @property
-    def locks(self) -> Path:
-        return self.root / "exclusions" / "locks" / TARGET
-
-    def config(self) -> Any:
-        return load_yaml(self.root / "exclusions" / "config.yaml")
-
-    def write_config(self, config: Any) -> None:
-        path = self.root / "exclusions" / "config.yaml"
-        dump_yaml(config, path)
-        path.write_text("# yaml-language-server: $schema=../schemas/config.schema.json\n" + path.read_text())
-
-    def study(self, name: str) -> Any:
-        return load_yaml(self.studies / f"{name}.yaml")
-
-    def write_study(self, name: str, **fields: Any) -> Path:
-        path = self.studies / f"{name}.yaml"
-        data = {"study": name, "title": f"Study {name}", "pools": ["deception"], "status": "active", **fields}
-        dump_yaml(data, path)
-        path.write_text(
-            "# yaml-language-server: $schema=../../schemas/study.schema.json\n" + path.read_text()
-        )
-        return path
 
     def run(self, *args: str, **env: str) -> Run:
         environment = {"PROLIFIC_TOKEN": "fake-token-for-tests", "PROLIFIC_MAX_ATTEMPTS": "3", **env}

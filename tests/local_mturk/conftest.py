@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from reconciler.emulators.mturk import LocalMTurk
-from tests.local_mturk.support import ACCESS_KEY, make_client
+from tests.local_mturk.support import ACCESS_KEY, START, make_client
 
 
 @pytest.fixture(autouse=True)
@@ -39,3 +39,15 @@ def client(local: LocalMTurk) -> Any:
 def raw_client(local: LocalMTurk) -> Any:
     """No retries and no client-side validation: every answer, faults included, is seen as sent."""
     return make_client(local.endpoint_url, retries=1, validate=False)
+
+
+@pytest.fixture
+def clocked() -> Iterator[LocalMTurk]:
+    """A local MTurk whose clock stands still at START until a test moves it."""
+    with LocalMTurk(clock=START) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def client_at(clocked: LocalMTurk) -> Any:
+    return make_client(clocked.endpoint_url)

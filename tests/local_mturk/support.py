@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
 
@@ -12,6 +13,9 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+
+# The fixed time of the `clocked` local MTurk (conftest.py).
+START = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
 ACCESS_KEY = "AKIDLOCALTEST"
 TARGET = "MTurkRequesterServiceV20170117."

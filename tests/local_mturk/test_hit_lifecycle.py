@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-
 from reconciler.emulators.mturk import LocalMTurk
-from tests.local_mturk.support import create_hit, error_of, make_client
-
-START = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def clocked() -> Iterator[LocalMTurk]:
-    with LocalMTurk(clock=START) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def client_at(clocked: LocalMTurk) -> Any:
-    return make_client(clocked.endpoint_url)
+from tests.local_mturk.support import START, create_hit, error_of, make_client
 
 
 def test_expiring_a_hit_now_makes_it_reviewable(clocked: LocalMTurk, client_at: Any) -> None:

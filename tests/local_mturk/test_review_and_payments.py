@@ -3,29 +3,14 @@ bonuses, balance, messages, blocks, qualification requests and notification sett
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-import pytest
-
 from reconciler.emulators.mturk import LocalMTurk
-from tests.local_mturk.support import Worker, create_hit, create_type, error_of, make_client
+from tests.local_mturk.support import START, Worker, create_hit, create_type, error_of, make_client
 
-START = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 ALICE = "AEXAMPLEWORKER0001"
 BOB = "AEXAMPLEWORKER0002"
-
-
-@pytest.fixture
-def clocked() -> Iterator[LocalMTurk]:
-    with LocalMTurk(clock=START) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def client_at(clocked: LocalMTurk) -> Any:
-    return make_client(clocked.endpoint_url)
 
 
 def _submitted(clocked: LocalMTurk, client: Any, *workers: str, **hit: Any) -> tuple[str, list[str]]:

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from reconciler.emulators.mturk import LocalMTurk
-from tests.local_mturk.support import Worker, create_hit, create_type, make_client
+from tests.local_mturk.support import START, Worker, create_hit, create_type, make_client
 
-START = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 EXCLUDED = "AEXAMPLEWORKER0001"
 NEWCOMER = "AEXAMPLEWORKER0002"
-
-
-@pytest.fixture
-def clocked() -> Iterator[LocalMTurk]:
-    with LocalMTurk(clock=START) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def client_at(clocked: LocalMTurk) -> Any:
-    return make_client(clocked.endpoint_url)
 
 
 def _excluding_hit(client: Any, **requirement: Any) -> tuple[str, str]:
