@@ -18,12 +18,10 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
+from benchmarks.support import exclusions
 from reconciler.emulators.prolific import LocalProlific
 
 WORKSPACE = "000000000000000000000001"
@@ -64,18 +62,7 @@ def prolific_study(index: int) -> str:
 
 
 def run(lab: Path, *args: str) -> float:
-    started = time.perf_counter()
-    completed = subprocess.run(
-        [sys.executable, "-m", "reconciler", *args],
-        cwd=lab,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PROLIFIC_TOKEN": "benchmark-only"},
-    )
-    elapsed = time.perf_counter() - started
-    if completed.returncode not in (0, 2):
-        sys.exit(f"exclusions {' '.join(args)} failed:\n{completed.stdout}{completed.stderr}")
+    elapsed, _ = exclusions(lab, *args, env={**os.environ, "PROLIFIC_TOKEN": "benchmark-only"})
     return elapsed
 
 

@@ -161,7 +161,11 @@ def write_lab(
     return root
 
 
-def exclusions(lab: Path, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
+def exclusions(
+    lab: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[float, subprocess.CompletedProcess[str]]:
+    """Run the command line in ``lab`` and time it; any status but 0 or 2 ends the benchmark.
+    ``env``: the whole environment (default: this one, with the benchmark's fake AWS client)."""
     started = time.perf_counter()
     completed = subprocess.run(
         [sys.executable, "-m", "reconciler", *args],
@@ -169,7 +173,7 @@ def exclusions(lab: Path, *args: str) -> tuple[float, subprocess.CompletedProces
         capture_output=True,
         text=True,
         check=False,
-        env={**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")}, **CLIENT_ENV},
+        env=env or {**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")}, **CLIENT_ENV},
     )
     elapsed = time.perf_counter() - started
     if completed.returncode not in (0, 2):
