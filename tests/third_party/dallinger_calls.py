@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime
 import importlib.util
-import json
 import sys
 import sysconfig
 import types
@@ -29,18 +28,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import boto3.session
+from client_harness import Results, redirect_boto3
+from client_harness import worker as local_worker
 
 ENDPOINT = sys.argv[1]
-_client = boto3.session.Session.client
-
-
-def _local_client(self: Any, service_name: str, *args: Any, **kwargs: Any) -> Any:
-    kwargs["endpoint_url"] = ENDPOINT
-    return _client(self, service_name, *args, **kwargs)
-
-
-boto3.session.Session.client = _local_client  # type: ignore[method-assign]
+redirect_boto3(ENDPOINT)
 
 
 def _load_dallinger_mturk() -> types.ModuleType:
@@ -63,13 +55,8 @@ def _load_dallinger_mturk() -> types.ModuleType:
 
 
 dm = _load_dallinger_mturk()
-RESULTS: list[dict[str, Any]] = []
-
-
-def record(call: str, operations: str, ok: bool, detail: Any = "") -> None:
-    result = {"call": call, "operations": operations, "ok": bool(ok), "detail": str(detail)}
-    RESULTS.append(result)
-    print(json.dumps(result), flush=True)
+RESULTS = Results()
+record = RESULTS.record
 
 
 def raises(action: Callable[[], Any], kind: type[BaseException]) -> tuple[bool, str]:
@@ -82,12 +69,7 @@ def raises(action: Callable[[], Any], kind: type[BaseException]) -> tuple[bool, 
 
 
 def worker(worker_id: str, method: str, tail: str) -> dict[str, Any]:
-    body = b"{}" if method == "POST" else None
-    request = urllib.request.Request(
-        f"{ENDPOINT}/_local/workers/{worker_id}/{tail}", data=body, method=method
-    )
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return dict(json.loads(answer.read()))
+    return local_worker(ENDPOINT, worker_id, method, tail)
 
 
 class NoSubscriptions:
@@ -303,7 +285,7 @@ def main() -> int:
     qid = qualification_calls(service)
     hit_calls(service, qid)
     record("dispose_qualification_type", "DeleteQualificationType", service.dispose_qualification_type(qid))
-    return 0 if all(result["ok"] for result in RESULTS) else 1
+    return RESULTS.status
 
 
 if __name__ == "__main__":

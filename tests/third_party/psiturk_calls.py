@@ -1,7 +1,8 @@
 """psiTurk's MTurk services, unmodified, against a running local MTurk.
 
 Runs in psiTurk's own environment (psiTurk pins boto3 1.9 and click 7, which the project
-cannot share), so it imports nothing of the project: ``run_clients.py`` starts the local
+cannot share), so it imports nothing of the project but its folder's ``client_harness``
+(boto3 and the standard library only): ``run_clients.py`` starts the local
 MTurk and runs this file with psiTurk's Python, the endpoint URL as its argument. It
 prints one JSON line per psiTurk call tried, ``{"call", "operations", "ok", "detail"}``,
 and exits 1 if any call did not behave as on MTurk.
@@ -15,41 +16,25 @@ from __future__ import annotations
 
 import configparser
 import datetime
-import json
 import sys
 import urllib.error
 import urllib.request
 from typing import Any
 
-import boto3.session
+from client_harness import Results, redirect_boto3
+from client_harness import worker as local_worker
 
 ENDPOINT = sys.argv[1]
-_client = boto3.session.Session.client
-
-
-def _local_client(self: Any, service_name: str, *args: Any, **kwargs: Any) -> Any:
-    kwargs["endpoint_url"] = ENDPOINT
-    return _client(self, service_name, *args, **kwargs)
-
-
-boto3.session.Session.client = _local_client  # type: ignore[method-assign]
+redirect_boto3(ENDPOINT)
 
 from psiturk.amt_services import MTurkServices  # noqa: E402 - after the redirect
 
-RESULTS: list[dict[str, Any]] = []
-
-
-def record(call: str, operations: str, ok: bool, detail: Any = "") -> None:
-    RESULTS.append({"call": call, "operations": operations, "ok": bool(ok), "detail": str(detail)})
+RESULTS = Results()
+record = RESULTS.record
 
 
 def worker(worker_id: str, method: str, tail: str) -> dict[str, Any]:
-    body = b"{}" if method == "POST" else None
-    request = urllib.request.Request(
-        f"{ENDPOINT}/_local/workers/{worker_id}/{tail}", data=body, method=method
-    )
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return dict(json.loads(answer.read()))
+    return local_worker(ENDPOINT, worker_id, method, tail)
 
 
 def main() -> int:
@@ -185,9 +170,7 @@ def main() -> int:
     deleted = services.delete_hit(hit_id)
     gone = services.get_hit(hit_id)
     record("delete_hit", "DeleteHIT", deleted.success and not gone.success, getattr(deleted, "exception", ""))
-    for result in RESULTS:
-        print(json.dumps(result))
-    return 0 if all(result["ok"] for result in RESULTS) else 1
+    return RESULTS.status
 
 
 if __name__ == "__main__":
