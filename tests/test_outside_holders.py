@@ -173,3 +173,11 @@ def test_validate_names_a_record_in_the_wrong_place(lab: Lab) -> None:
     assert "the pool 'economic-games' differs from the file name 'deception'" in run.stderr + run.stdout
     assert "Traceback" not in run.output
     assert lab.run("plan").status == 1  # nothing is planned from a record in the wrong place
+
+
+def test_import_before_the_pool_has_a_type_says_so_and_writes_nothing(lab: Lab) -> None:
+    run = lab.run("import", "deception", "--study", "too-early")
+    assert run.status == 1
+    assert "pool 'deception' has no qualification type on target 'emu' yet" in run.stderr
+    assert not (lab.studies / "too-early.yaml").exists()
+    assert lab.calls("CreateQualificationType") == 0

@@ -41,11 +41,11 @@ def adopt_holders(session: Session, pool: str, study_id: str, title: str | None)
     path = session.layout.study_file(study_id)
     if path.exists():
         raise OperationFailed(f"{path} exists already; choose another --study")
-    if session.find_pool_type(pool) is None:
+    (planned,) = [pool_plan for pool_plan in session.plan().pools if pool_plan.pool == pool]
+    if planned.type_id is None:  # the plan would create it: there is nothing to adopt
         raise OperationFailed(
             f"pool '{pool}' has no qualification type on target '{session.target.name}' yet"
         )
-    (planned,) = [pool_plan for pool_plan in session.plan().pools if pool_plan.pool == pool]
     holders = outside_holders(planned)
     if not planned.holders_before:
         raise OperationFailed(
