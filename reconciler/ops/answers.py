@@ -25,7 +25,7 @@ class LoadedRecord:
 
 
 def load_record(root: Path, target_name: str | None, today: date | None = None) -> LoadedRecord:
-    repository, target, loaded, warnings = load_checked(root, target_name)
+    repository, target, loaded, warnings = load_checked(root, target_name, with_records=False)
     captures = loaded.captures
     day = today or utc_now().date()
     # Each study as the target's platform sees it: a Prolific target's "HITs" are Prolific studies.

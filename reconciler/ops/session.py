@@ -199,8 +199,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def load_checked(root: Path, target_name: str | None) -> tuple[Repository, Target, Loaded, list[Problem]]:
-    """The repository, the chosen target and its captures, or ``InvalidInput`` with every error."""
+def load_checked(
+    root: Path, target_name: str | None, *, with_records: bool = True
+) -> tuple[Repository, Target, Loaded, list[Problem]]:
+    """The repository, the chosen target and its captures, or ``InvalidInput`` with every error.
+    ``with_records``: also the records of listed holders, which only plan and apply read (they
+    can be megabytes, and the answers come from the studies and captures alone)."""
     result = load_repository(root, with_captures=False)
     repository = result.require()
     name = target_name or repository.config.default_target
@@ -219,7 +223,9 @@ def load_checked(root: Path, target_name: str | None) -> tuple[Repository, Targe
         )
     captures_result = LoadResult(None)
     captures = load_captures(Layout(root), name, captures_result)
-    granted = load_grant_records(Layout(root), name, captures_result, repository.config)
+    granted = (
+        load_grant_records(Layout(root), name, captures_result, repository.config) if with_records else {}
+    )
     captures_result.require_no_errors()
     pool_types = read_pool_types(Layout(root), name)
     target = repository.config.targets[name]
