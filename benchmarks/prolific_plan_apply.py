@@ -67,9 +67,12 @@ def run(lab: Path, *args: str) -> float:
 
 
 def least_plan_calls(studies: int, per_study: int, members: int) -> int:
-    """Find the group (one listing), read every page of members, and for each study learn its
-    state once and read every page of its submissions."""
-    return 1 + max(1, math.ceil(members / PAGE)) + studies * (1 + max(1, math.ceil(per_study / PAGE)))
+    """Find the group (one listing), read every page of members, learn every study's state (one
+    call each, or the pages of the studies listing when fewer: every study of the workspace is a
+    lab's here) and read every page of each study's submissions."""
+    states = min(studies, max(1, math.ceil(studies / PAGE)))
+    submissions = studies * max(1, math.ceil(per_study / PAGE))
+    return 1 + max(1, math.ceil(members / PAGE)) + states + submissions
 
 
 def main() -> None:
