@@ -90,13 +90,13 @@ def inner(root: Path) -> None:
     from reconciler.core.live import LiveQualificationType
     from reconciler.core.planner import Reading, make_plan
     from reconciler.ops.reading import HitWorkers, LivePool
-    from reconciler.ops.session import load_checked
+    from reconciler.ops.session import load_run
     from reconciler.render.json import plan_to_json
     from reconciler.render.text import render_text
 
     started = time.perf_counter()
-    repository, _, loaded_files, _ = load_checked(root, None)
-    captures = loaded_files.captures
+    inputs = load_run(root, None)
+    repository, captures = inputs.repository, inputs.captures
     loaded = time.perf_counter()
     hit_workers = {hit_id: capture.workers for hit_id, capture in captures.items()}
     from reconciler.core.planner import desires
@@ -111,7 +111,7 @@ def inner(root: Path) -> None:
         HitWorkers(hit_workers, [], [], len(hit_workers)),
     )
     planned_at = time.perf_counter()
-    plan = make_plan(repository, reading, "bench", datetime.now(UTC))
+    plan = make_plan(repository, reading, "bench", inputs.kind, datetime.now(UTC))
     diffed = time.perf_counter()
     render_text(plan, Console(file=io.StringIO(), width=120), show_worker_ids=False)
     json.dumps(plan_to_json(plan))

@@ -157,9 +157,9 @@ def planned_changes(plan: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """The same shape, from a JSON plan (schemas/plan.schema.json)."""
     return {
         pool["pool"]: {
-            "grant": {g["worker_id"]: g["value"] for g in pool["grant"]},
-            "update": {u["worker_id"]: (u["old_value"], u["value"]) for u in pool["update"]},
-            "revoke": {r["worker_id"]: r["value"] for r in pool["revoke"]},
+            "grant": {g["id"]: g["value"] for g in pool["grant"]},
+            "update": {u["id"]: (u["old_value"], u["value"]) for u in pool["update"]},
+            "revoke": {r["id"]: r["value"] for r in pool["revoke"]},
         }
         for pool in plan["pools"]
     }

@@ -7,10 +7,12 @@ import csv
 import io
 import json
 
-from reconciler.render.answers import EXPORT_COLUMNS
+from reconciler.kinds.mturk import MTURK
+from reconciler.render.answers import export_columns
 from tests.e2e import Lab
 from tests.helpers import assert_no_traceback
 
+EXPORT_COLUMNS = export_columns(MTURK)
 W1 = "AEXAMPLEWORKER0001"  # listed in false-feedback-2025 and took HIT 1 of trust-game-2026
 W6 = "AEXAMPLEWORKER0006"  # trust-game-2026 and ultimatum-pilot: in both economic games
 TRUST_HIT = "3EXAMPLEHITTRUSTGAME0000000001"
@@ -43,7 +45,7 @@ def test_holders_name_uncaptured_hits_instead_of_counting_them_empty(lab: Lab) -
     assert len(answer["holders"]) == 3  # only false-feedback-2025's listed workers are known
     assert sorted(answer["uncaptured_hits"]) == [TRUST_HIT, "3EXAMPLEHITTRUSTGAME0000000002"]
     assert "have no capture on target 'emu'" in run.stderr
-    assert "exclusions lock --target emu" in run.stderr
+    assert "exclusions capture --target emu" in run.stderr
 
 
 def test_holders_of_the_example_lab_as_json_csv_and_table(lab: Lab) -> None:
@@ -114,7 +116,7 @@ def test_why_for_a_worker_in_no_study(lab: Lab) -> None:
     locked(lab)
     run = lab.run("why", "AEXAMPLEWORKER0099", "--show-worker-ids")
     assert run.status == 0, run.output
-    assert run.stdout.startswith("AEXAMPLEWORKER0099 on target 'emu' (mturk)")
+    assert run.stdout.startswith("AEXAMPLEWORKER0099 on target 'emu' (MTurk)")
     assert run.stdout.count("took part in none of its studies") == 2
     assert "no study file or capture of target 'emu' names this worker; check the ID" in run.stdout
 

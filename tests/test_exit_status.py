@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from reconciler import cli
-from reconciler.cli import validate as validate_module
+from reconciler.ops import validate as validate_module
 
 
 def test_a_bug_exits_3_with_one_line_and_no_traceback(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from reconciler.core.live import QualificationTypeSettings
 from reconciler.core.plan import Plan, PoolPlan, WorkerChange
+from reconciler.kinds.mturk import MTURK
 from reconciler.render.markdown import COMMENT_LIMIT, escape, marker, render_markdown
 from tests.e2e import Lab, emulator, iso
 
@@ -27,7 +28,7 @@ def planned_workers(lab: Lab) -> set[str]:
     assert run.status == 0, run.output
     plan = json.loads(run.stdout)
     return {
-        change["worker_id"]
+        change["id"]
         for pool in plan["pools"]
         for kind in ("grant", "revoke", "update")
         for change in pool[kind]
@@ -220,6 +221,7 @@ def test_many_studies_are_cut_whole_when_even_one_row_each_does_not_fit() -> Non
     )
     plan = Plan(
         target="production",
+        platform=MTURK,
         created_at=datetime(2026, 1, 5, 12, tzinfo=UTC),
         pools=(PoolPlan("deception", settings, None, None, 0, grants=grants),),
         live_fingerprint="sha256:" + "0" * 64,

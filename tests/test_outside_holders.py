@@ -33,7 +33,7 @@ def deception_plan(lab: Lab) -> dict[str, Any]:
 
 
 def revoke_causes(lab: Lab) -> dict[str, str]:
-    return {change["worker_id"]: change["cause"] for change in deception_plan(lab)["revoke"]}
+    return {change["id"]: change["cause"] for change in deception_plan(lab)["revoke"]}
 
 
 def test_a_holder_granted_by_hand_is_kept_by_default_and_shown_in_every_format(lab: Lab) -> None:
@@ -44,7 +44,7 @@ def test_a_holder_granted_by_hand_is_kept_by_default_and_shown_in_every_format(l
     (deception,) = [entry for entry in json.loads(plan.stdout)["pools"] if entry["pool"] == "deception"]
     assert deception["outside_holders"] == "keep"
     assert deception["revoke"] == []
-    assert [(kept["worker_id"], kept["value"]) for kept in deception["kept"]] == [(HAND_GRANTED, 1)]
+    assert [(kept["id"], kept["value"]) for kept in deception["kept"]] == [(HAND_GRANTED, 1)]
     assert "held outside the repository" in deception["kept"][0]["cause"]
     assert "outside_holders is keep (the default)" in deception["kept"][0]["cause"]
     text = lab.run("plan", "--show-worker-ids").stdout
@@ -72,7 +72,7 @@ def test_a_workers_line_removed_after_an_apply_is_revoked_with_that_cause(lab: L
     )
     assert revoke_causes(lab) == {
         "AEXAMPLEWORKER0002": "listed at the last apply, in no study of this pool now: "
-        "a line listing them, or their HIT or Prolific study, was removed from a study file"
+        "a line listing them, or their HIT, was removed from a study file"
     }
     text = lab.run("plan", "--show-worker-ids").stdout
     assert "- AEXAMPLEWORKER0002  value 1: listed at the last apply, in no study of this pool now" in text
@@ -88,7 +88,7 @@ def test_a_deleted_study_file_is_named_in_the_cause(lab: Lab) -> None:
     assert set(causes) == {"AEXAMPLEWORKER0002", "AEXAMPLEWORKER0003"}  # 0001 is in trust-game-2026 too
     assert causes["AEXAMPLEWORKER0002"] == (
         "listed at the last apply, in no study of this pool now: false-feedback-2025 was deleted or "
-        "left the pool (or a line listing them, or their HIT or Prolific study, was removed)"
+        "left the pool (or a line listing them, or their HIT, was removed)"
     )
     markdown = lab.run("plan", "--format", "markdown").stdout
     assert "false-feedback-2025 was deleted or left the pool" in markdown
@@ -102,7 +102,7 @@ def test_a_pool_can_make_the_repository_authoritative(lab: Lab) -> None:
     grant_by_hand(lab)
     deception = deception_plan(lab)
     assert deception["outside_holders"] == "revoke" and deception["kept"] == []
-    assert {change["worker_id"]: change["cause"] for change in deception["revoke"]} == {
+    assert {change["id"]: change["cause"] for change in deception["revoke"]} == {
         HAND_GRANTED: "held outside the repository: never listed by a study here (granted by hand or "
         "by another tool); revoked, as the pool's outside_holders is revoke"
     }
@@ -134,7 +134,7 @@ def test_without_a_record_nobody_is_revoked_for_being_unlisted_and_an_apply_writ
     study.unlink()
     deception = deception_plan(lab)
     assert deception["revoke"] == []
-    assert {kept["worker_id"] for kept in deception["kept"]} == {"AEXAMPLEWORKER0002", "AEXAMPLEWORKER0003"}
+    assert {kept["id"] for kept in deception["kept"]} == {"AEXAMPLEWORKER0002", "AEXAMPLEWORKER0003"}
     # An apply with nothing to change still records who the studies list, from then on.
     study.write_text(text)
     applied = lab.run("apply", "--auto-approve")

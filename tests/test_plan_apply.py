@@ -74,16 +74,16 @@ def test_plan_json_follows_its_schema_and_counts_every_change(lab: Lab) -> None:
         "grant": 8,
         "revoke": 0,
         "update": 0,
-        "qualification_types": 2,
+        "groups": 2,
         "changes": True,
     }
     pools = {pool["pool"]: pool for pool in plan["pools"]}  # type: ignore[index,union-attr]
-    grants = {g["worker_id"]: g["value"] for g in pools["deception"]["grant"]}
+    grants = {g["id"]: g["value"] for g in pools["deception"]["grant"]}
     assert grants == EXAMPLE_DECEPTION
-    assert pools["deception"]["qualification_type_change"] == {"action": "create", "attributes": {}}
+    assert pools["deception"]["group_change"] == {"action": "create", "attributes": {}}
     (game,) = pools["economic-games"]["grant"]
     assert game == {
-        "worker_id": "AEXAMPLEWORKER0006",
+        "id": "AEXAMPLEWORKER0006",
         "value": 2,
         "studies": ["trust-game-2026", "ultimatum-pilot"],
     }
@@ -112,7 +112,7 @@ def test_a_second_study_raises_the_value_as_an_update(lab: Lab) -> None:
     (pool,) = [p for p in plan["pools"] if p["pool"] == "deception"]  # type: ignore[union-attr,index]
     assert pool["update"] == [
         {
-            "worker_id": "AEXAMPLEWORKER0002",
+            "id": "AEXAMPLEWORKER0002",
             "old_value": 1,
             "value": 2,
             "studies": ["false-feedback-2025", "new-deception"],
@@ -129,9 +129,9 @@ def test_releasing_a_study_revokes_only_workers_in_no_other_excluding_study(lab:
     lab.write_study("false-feedback-2025", **{**study, "status": "released"})
     plan = plan_json(lab)
     (pool,) = [p for p in plan["pools"] if p["pool"] == "deception"]  # type: ignore[union-attr,index]
-    assert sorted(r["worker_id"] for r in pool["revoke"]) == ["AEXAMPLEWORKER0002", "AEXAMPLEWORKER0003"]
+    assert sorted(r["id"] for r in pool["revoke"]) == ["AEXAMPLEWORKER0002", "AEXAMPLEWORKER0003"]
     # AEXAMPLEWORKER0001 is also in trust-game-2026, which still excludes: kept, with value 1.
-    assert [u["worker_id"] for u in pool["update"]] == ["AEXAMPLEWORKER0001"]
+    assert [u["id"] for u in pool["update"]] == ["AEXAMPLEWORKER0001"]
     assert lab.run("apply", "--auto-approve").status == 0
     holders = lab.holders("deception")
     assert "AEXAMPLEWORKER0002" not in holders
@@ -143,7 +143,7 @@ def test_a_study_past_exclude_until_no_longer_excludes(lab: Lab) -> None:
     lab.write_study("false-feedback-2025", **{**study, "exclude_until": "2020-01-01"})
     plan = plan_json(lab)
     (pool,) = [p for p in plan["pools"] if p["pool"] == "deception"]  # type: ignore[union-attr,index]
-    granted = {g["worker_id"] for g in pool["grant"]}
+    granted = {g["id"] for g in pool["grant"]}
     assert "AEXAMPLEWORKER0002" not in granted
     assert "AEXAMPLEWORKER0001" in granted  # still in trust-game-2026
 
@@ -158,7 +158,7 @@ def test_a_changed_description_is_planned_attribute_by_attribute_and_updated_in_
     assert "description: " in run.stdout and "-> 'A clearer description.'" in run.stdout
     plan = plan_json(lab)
     (pool,) = [p for p in plan["pools"] if p["pool"] == "deception"]  # type: ignore[union-attr,index]
-    change = pool["qualification_type_change"]
+    change = pool["group_change"]
     assert change["action"] == "update"
     assert change["attributes"]["description"]["new"] == "A clearer description."
     assert lab.run("apply", "--auto-approve").status == 0
@@ -175,7 +175,7 @@ def test_the_type_is_found_by_its_exact_name_not_a_similar_one(lab: Lab) -> None
     )
     plan = plan_json(lab)
     (pool,) = [p for p in plan["pools"] if p["pool"] == "deception"]  # type: ignore[union-attr,index]
-    assert pool["qualification_type_change"]["action"] == "create"
+    assert pool["group_change"]["action"] == "create"
 
 
 def test_a_pinned_type_is_used_and_a_missing_pinned_type_fails(lab: Lab) -> None:
@@ -190,13 +190,14 @@ def test_a_pinned_type_is_used_and_a_missing_pinned_type_fails(lab: Lab) -> None
     lab.write_config(config)
     plan = plan_json(lab)
     (pool,) = [p for p in plan["pools"] if p["pool"] == "deception"]  # type: ignore[union-attr,index]
-    assert pool["qualification_type_id"] == type_id
-    assert pool["qualification_type_change"] is None
+    assert pool["group_id"] == type_id
+    assert pool["group_change"] is None
     config["pools"]["deception"]["qualification_type_id"] = {"emu": "3NOSUCHTYPE000000000000000000"}
     lab.write_config(config)
     run = lab.run("plan")
     assert run.status == 1
-    assert "GetQualificationType failed" in run.stderr and "nothing was changed" in run.stderr
+    assert "does not know the qualification type 3NOSUCHTYPE000000000000000000" in run.stderr
+    assert "pins for pool 'deception'" in run.stderr and "nothing was changed" in run.stderr
     assert_no_traceback(run)
 
 

@@ -13,7 +13,7 @@ def _revokes(lab: Lab, pool: str) -> dict[str, str]:
     assert run.status == 0, run.output
     plan: dict[str, Any] = json.loads(run.stdout)
     (found,) = [entry for entry in plan["pools"] if entry["pool"] == pool]
-    return {change["worker_id"]: change["cause"] for change in found["revoke"]}
+    return {change["id"]: change["cause"] for change in found["revoke"]}
 
 
 def test_a_worker_still_in_an_active_study_below_exclude_after_is_told_so(lab: Lab) -> None:

@@ -106,9 +106,9 @@ def test_a_renamed_pool_keeps_its_type_and_apply_refuses_until_the_name_is_resol
     lab.write_study("extra", workers=["AEXAMPLEWORKER0042"])
     plan = _plan(lab)
     deception = next(pool for pool in plan["pools"] if pool["pool"] == "deception")
-    assert deception["qualification_type_id"] == old_id
-    assert deception["qualification_type_live_name"] == old_name
-    assert deception["qualification_type_change"] is None  # no new type, nobody re-granted
+    assert deception["group_id"] == old_id
+    assert deception["group_live_name"] == old_name
+    assert deception["group_change"] is None  # no new type, nobody re-granted
     assert [refusal["check"] for refusal in plan["refusals"]] == ["TypeNameMismatch"]
     text = lab.run("plan").stdout
     assert f'qualification type {old_id} "{old_name}"' in text
@@ -127,7 +127,7 @@ def test_mask_worker_ids_masks_the_json_form_and_says_where_it_does_not_apply(
     assert run.status == 0, run.output
     assert "AEXAMPLEWORKER" not in run.stdout
     shown = json.loads(run.stdout)
-    assert shown["worker_ids_masked"] is True and "digest" not in shown
+    assert shown["ids_masked"] is True and "digest" not in shown
     assert shown["summary"]["grant"] == 8
     assert "--mask-worker-ids does not apply to --out" in run.stderr
     applied = lab.run("apply", str(saved))  # the saved file keeps whole IDs: apply can use it

@@ -11,7 +11,7 @@ import pytest
 
 from reconciler.core.live import QualificationTypeSettings
 from reconciler.emulators.mturk import LocalMTurk
-from reconciler.platform.base import HitGone, PlatformError
+from reconciler.platform.base import PlatformError, UnitGone
 from reconciler.platform.mturk import MTurkPlatform, make_client
 from tests.e2e import emulator
 
@@ -62,7 +62,7 @@ def test_a_failed_page_of_holders_raises_instead_of_returning_fewer(
 
 def test_a_disposed_hit_is_reported_as_gone(platform: MTurkPlatform, server: LocalMTurk) -> None:
     server.set_clock(datetime.now(UTC) + timedelta(days=121))
-    with pytest.raises(HitGone):
+    with pytest.raises(UnitGone):
         platform.read_hit("3EXAMPLEHITTRUSTGAME0000000001")
 
 

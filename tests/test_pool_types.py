@@ -66,7 +66,7 @@ def test_a_recorded_type_that_no_longer_exists_is_planned_as_a_re_creation_with_
     assert planned.status == 0, planned.output
     plan = json.loads(planned.stdout)
     deception = next(pool for pool in plan["pools"] if pool["pool"] == "deception")
-    assert deception["qualification_type_change"]["action"] == "create"
+    assert deception["group_change"]["action"] == "create"
     assert len(deception["grant"]) == 7
     assert any("3GONEGONEGONEGONEGONEGONEGONE0" in w and "no longer exists" in w for w in plan["warnings"])
 

@@ -35,10 +35,10 @@ def test_plan_apply_and_a_second_plan_with_no_changes(lab: ProlificLab) -> None:
     assert "Target: emu-prolific (Prolific)" in plan.stdout
     assert 'Pool deception  Prolific participant group (new) "Example Lab: took part' in plan.stdout
     assert '+ create participant group "Example Lab: took part in a deception study"' in plan.stdout
-    assert "6 to grant" in plan.stdout
+    assert "6 to add" in plan.stdout
     applied = lab.run("apply", "--auto-approve")
     assert applied.status == 0, applied.output
-    assert "6 granted" in applied.stdout
+    assert "6 added" in applied.stdout
     assert lab.members() == EXAMPLE_MEMBERS
     again = lab.run("plan", "--detailed-exitcode")
     assert again.status == 0, again.output
@@ -88,7 +88,7 @@ def test_a_released_study_removes_its_participants(lab: ProlificLab) -> None:
     assert planned.stdout.count("moral-dilemmas-2026 was released") == 6, planned.stdout
     run = lab.run("apply", "--auto-approve", "--allow-revoke", "6")
     assert run.status == 0, run.output
-    assert "6 revoked" in run.stdout
+    assert "6 removed" in run.stdout
     assert lab.members() == {participant(20)}
 
 
@@ -201,7 +201,7 @@ def test_the_examples_embedded_local_prolific_needs_no_account(example_lab: Path
     lab_run.root = example_lab
     run = lab_run.run("apply", "--target", "local-prolific", "--auto-approve", PROLIFIC_TOKEN="")
     assert run.status == 0, run.output
-    assert "6 granted" in run.stdout
+    assert "6 added" in run.stdout
     again = lab_run.run("plan", "--target", "local-prolific", "--detailed-exitcode", PROLIFIC_TOKEN="")
     assert again.status == 0, again.output
 
@@ -257,12 +257,12 @@ def test_a_member_added_on_prolific_is_kept_and_a_removed_participant_is_not(lab
     plan = lab.run("plan", "--format", "json")
     assert plan.status == 0, plan.output
     (deception,) = [entry for entry in json.loads(plan.stdout)["pools"] if entry["pool"] == "deception"]
-    assert [kept["worker_id"] for kept in deception["kept"]] == [participant(80)]
-    assert [(change["worker_id"], change["cause"]) for change in deception["revoke"]] == [
+    assert [kept["id"] for kept in deception["kept"]] == [participant(80)]
+    assert [(change["id"], change["cause"]) for change in deception["revoke"]] == [
         (
             participant(7),
             "listed at the last apply, in no study of this pool now: "
-            "a line listing them, or their HIT or Prolific study, was removed from a study file",
+            "a line listing them, or their Prolific study, was removed from a study file",
         )
     ]
     assert lab.run("apply", "--auto-approve").status == 0

@@ -53,7 +53,7 @@ def test_serve_prolific_serves_a_lab_and_keeps_its_state(tmp_path: Path) -> None
         env = clean_env(PROLIFIC_TOKEN="fake-token-for-tests")
         applied = exclusions("apply", "--target", "served", "--auto-approve", cwd=root, env=env)
         assert applied.status == 0, applied.output
-        assert "6 granted" in applied.stdout
+        assert "6 added" in applied.stdout
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=20)
         assert process.returncode == 0

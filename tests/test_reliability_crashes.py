@@ -154,7 +154,7 @@ def types_present(lab: Lab) -> dict[str, bool]:
 def check_plan(plan: dict[str, Any], desired: Holders, live: Holders, types: dict[str, bool]) -> None:
     assert planned_changes(plan) == expected_changes(desired, live)
     for pool in plan["pools"]:
-        action = (pool["qualification_type_change"] or {}).get("action")
+        action = (pool["group_change"] or {}).get("action")
         assert (action == "create") == (not types[pool["pool"]]), pool
 
 

@@ -179,12 +179,13 @@ def test_help_and_other_commands_do_not_load_the_report_libraries() -> None:
 def test_titles_from_study_files_are_escaped_not_run() -> None:
     from reconciler.core.answers import build_record
     from reconciler.core.model import Config, Repository
+    from reconciler.kinds.mturk import MTURK
     from reconciler.render.report import render_report
     from tests.core.fakes import TODAY, pool, study
 
     hostile = replace(study("s1", workers=("AEXAMPLEWORKER0001",)), title="<img src=x onerror=alert(1)>")
     config = Config(Path("/lab/exclusions/config.yaml"), "local", {}, {"deception": pool("deception")})
-    record = build_record(Repository(Path("/lab"), config, (hostile,)), {}, "local", "mturk", TODAY)
+    record = build_record(Repository(Path("/lab"), config, (hostile,)), {}, "local", MTURK, TODAY)
     pages = render_report(record, lambda worker: "AE…001", masked=True)
     for text in pages.values():
         assert "<img src=x" not in text

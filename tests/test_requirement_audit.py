@@ -12,6 +12,7 @@ from ruamel.yaml import YAML
 
 from reconciler.core.audit import audit_hits, is_open
 from reconciler.core.live import HitRequirement, LiveHit
+from reconciler.kinds.mturk import MTURK
 from tests.e2e import Lab, emulator
 from tests.helpers import assert_no_traceback
 
@@ -373,12 +374,14 @@ def test_the_check_counts_only_does_not_exist_on_the_pools_type() -> None:
         ),
         live_hit("CLOSED", status="Reviewable"),
     ]
-    result = audit_hits(types, (), hits, NOW)
+    result = audit_hits(types, (), hits, NOW, MTURK)
     assert (result.listed, result.open_hits) == (4, 3)
     assert [f.hit.hit_id for f in result.findings] == ["OTHERTYPE"]
     assert result.pools_without_type == ()
 
-    required = audit_hits({"deception": "TDECEPTION", "games": None}, ("deception", "games"), hits, NOW)
+    required = audit_hits(
+        {"deception": "TDECEPTION", "games": None}, ("deception", "games"), hits, NOW, MTURK
+    )
     assert {f.hit.hit_id: f.missing for f in required.findings} == {
         "COVERED": ("deception: no requirement", "games: no qualification type on this target yet"),
         "OTHERTYPE": ("deception: no requirement", "games: no qualification type on this target yet"),

@@ -159,7 +159,7 @@ def test_a_missing_modeline_is_a_warning_with_the_line_to_add(lab: Path) -> None
                 '    name: "Example Lab: played our economic games"',
                 '    name: "Example Lab: took part in a deception study"',
             ),
-            "share the MTurk name",
+            "share the name",
             50,
         ),
         (("version: 1", "version: 2"), "use one of: 1", 4),

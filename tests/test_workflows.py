@@ -385,7 +385,7 @@ def test_the_plan_job_writes_the_masked_comment_the_json_plan_and_the_job_summar
     assert plan["target"] == TARGET and plan["summary"]["grant"] == 8
     assert comment.splitlines()[0] == f"<!-- study-exclusions-plan target={TARGET} -->"
     assert "**Plan:** 8 to grant" in comment
-    workers = {g["worker_id"] for pool in plan["pools"] for g in pool["grant"]}
+    workers = {g["id"] for pool in plan["pools"] for g in pool["grant"]}
     assert set(EXAMPLE_DECEPTION) <= workers
     for worker_id in workers:
         assert worker_id not in comment

@@ -26,35 +26,39 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "plan": (
         "reconciler.cli.plan:plan_command",
-        "Compare the repository with the live holders and print the difference.",
+        "Compare the repository with the live groups and print the difference.",
     ),
     "apply": (
         "reconciler.cli.apply:apply_command",
-        "Apply the changes a plan shows: grants, revocations, value and type changes.",
+        "Apply the changes a plan shows: holders added and removed, groups created.",
+    ),
+    "capture": (
+        "reconciler.cli.capture:capture_command",
+        "Capture the participants of every study's units under exclusions/locks/<target>/.",
     ),
     "lock": (
-        "reconciler.cli.lock:lock_command",
-        "Capture the workers of every HIT under exclusions/locks/<target>/.",
+        "reconciler.cli.capture:lock_command",
+        "The old name of `capture` (it says so, then captures).",
     ),
     "import": (
         "reconciler.cli.import_:import_command",
-        "Write the current holders of POOL's qualification into a new study file.",
+        "Write the holders of POOL's group that no study lists into a new study file.",
     ),
     "requirement": (
         "reconciler.cli.requirement:requirement_command",
-        "Print the QualificationRequirement that keeps POOL's workers out of a new HIT.",
+        "Print what keeps POOL's holders out of a new study (Prolific's blocklist filter).",
     ),
     "audit": (
         "reconciler.cli.audit:audit_command",
-        "List open HITs that would let a pool's workers in; exit 1 if any.",
+        "List active studies that would let a pool's holders in; exit 1 if any.",
     ),
     "why": (
         "reconciler.cli.answers:why_command",
-        "Say why a worker is (or is not) excluded from each pool, and what would change it.",
+        "Say why a participant is (or is not) excluded from each pool, and what would change it.",
     ),
     "holders": (
         "reconciler.cli.answers:holders_command",
-        "List who should hold POOL's qualification, with their studies and counts.",
+        "List who should be in POOL's group, with their studies and counts.",
     ),
     "export": (
         "reconciler.cli.answers:export_command",
@@ -70,7 +74,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "local": (
         "reconciler.cli.local:local_group",
-        "The local MTurk: an emulator of the MTurk requester API over HTTP.",
+        "The local Prolific and the local MTurk: emulators of their APIs over HTTP.",
     ),
 }
 
@@ -102,8 +106,9 @@ def cli() -> None:
     """Keep repeat participants out of your studies.
 
     The desired exclusions live as YAML under exclusions/ in a git repository. The
-    tool plans the difference with the live qualification holders on the platform
-    and applies it on request, like Terraform.
+    tool plans the difference with the live participant groups on Prolific (or
+    qualification holders on MTurk, the archive) and applies it on request, like
+    Terraform.
 
     \b
     Example:
@@ -136,9 +141,7 @@ def main(argv: list[str] | None = None) -> None:
 def _report_failure(error: Exception) -> int:
     """The one error boundary: show the failure in a line (or its problems) and say the exit status."""
     # Imported here, not at the top: `--help` does not need them, and start-up counts.
-    from reconciler.core.problems import InvalidInput
-    from reconciler.ops.failures import OperationFailed
-    from reconciler.platform.base import PlatformError
+    from reconciler.ops.failures import InvalidInput, OperationFailed, PlatformError
 
     if isinstance(error, click.exceptions.Abort):
         stderr.print("aborted; nothing was changed", style="bold red")
@@ -148,6 +151,8 @@ def _report_failure(error: Exception) -> int:
         print_problems(error.problems, to_stderr=True)
     elif isinstance(error, OperationFailed):
         print_problems(error.problems, to_stderr=True)
+        for detail in error.details:
+            stderr.print(detail, style="bold red")
         stderr.print(f"error: {error.message}", style="bold red")
     elif isinstance(error, PlatformError):  # a read failed before anything was changed
         stderr.print(f"error: {error}; nothing was changed", style="bold red")

@@ -2,55 +2,48 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import click
 
-from reconciler.cli.common import CommandFailed, print_problems, repo_option, repository_root
+from reconciler.cli.common import print_problems, repo_option, repository_root
 from reconciler.cli.options import target_option, worker_ids_option
-from reconciler.core.answers import Record
-from reconciler.lab.writing import atomic_write_text
-from reconciler.ops.answers import live_values, load_record, require_pool
-from reconciler.platform.base import PlatformError
+from reconciler.ops.answers import live_values, load_record, require_pool, write_files
 from reconciler.render import answers as render
 from reconciler.render.mask import make_masker
 
 
-def masker_for(record: Record, show: bool) -> render.Mask:
+def masker_for(record: Any, show: bool) -> render.Mask:
     everyone = {worker for pool in record.pools.values() for worker in pool.standings}
     return make_masker(everyone, show=show)
 
 
 @click.command("why")
-@click.argument("worker_id")
+@click.argument("worker_id", metavar="PARTICIPANT_ID")
 @repo_option
 @target_option
-@click.option(
-    "--live", is_flag=True, help="Also read the worker's current qualification values on the target."
-)
+@click.option("--live", is_flag=True, help="Also read the participant's current standing on the target.")
 @worker_ids_option(False)
 def why_command(worker_id: str, repo: Path, target: str | None, live: bool, show_worker_ids: bool) -> int:
-    """Say why WORKER_ID is (or is not) excluded from each pool.
+    """Say why PARTICIPANT_ID is (or is not) excluded from each pool.
 
-    For every pool: the studies and HITs that put the worker there, the capture
-    that recorded each HIT and when, since when the worker is excluded, and what
-    would change it (a study released, or expiring on its exclude_until). Read
-    from the study files and the target's captures; --live also asks the target.
+    For every pool: the studies (and their Prolific studies or HITs) that put
+    the participant there, the capture that recorded each and when, since when
+    the participant is excluded, and what would change it (a study released,
+    or expiring on its exclude_until). Read from the study files and the
+    target's captures; --live also asks the target.
 
     \b
     Example:
-      exclusions why AEXAMPLEWORKER0001
-      exclusions why AEXAMPLEWORKER0001 --target production --live
+      exclusions why 5f0000000000000000000001
+      exclusions why 5f0000000000000000000001 --target prolific --live
     """
     root = repository_root(repo)
     loaded = load_record(root, target)
     print_problems(loaded.warnings, to_stderr=True)
-    values = None
-    if live:
-        try:
-            values = live_values(root, target, worker_id)
-        except PlatformError as error:
-            raise CommandFailed(f"{error}; cannot tell the worker's live values") from None
+    values = live_values(root, target, worker_id) if live else None
     mask = masker_for(loaded.record, show_worker_ids)
     click.echo(render.why_text(loaded.record, worker_id, mask, values), nl=False)
     return 0
@@ -72,10 +65,11 @@ def why_command(worker_id: str, repo: Path, target: str | None, live: bool, show
 def holders_command(
     pool: str, repo: Path, target: str | None, output_format: str, show_worker_ids: bool
 ) -> int:
-    """List who should hold POOL's qualification: the excluded workers, their studies and counts.
+    """List who should be in POOL's group: the excluded participants, their studies and counts.
 
-    Read from the study files and the target's captures (no platform call). HITs
-    with no capture on the target are named on stderr: their workers are unknown.
+    Read from the study files and the target's captures (no platform call).
+    Studies with no capture on the target are named on stderr: their
+    participants are unknown.
 
     \b
     Example:
@@ -96,8 +90,6 @@ def holders_command(
     if output_format == "csv":
         click.echo(render.holders_csv(record, record.pools[pool], mask), nl=False)
     else:
-        import json
-
         click.echo(
             json.dumps(render.holders_json(record, record.pools[pool], mask), indent=2, ensure_ascii=False)
         )
@@ -130,13 +122,13 @@ def export_command(repo: Path, target: str | None, out: Path, show_worker_ids: b
     print_problems(loaded.warnings, to_stderr=True)
     record = loaded.record
     mask = masker_for(record, show_worker_ids)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(out / "record.csv", render.export_csv(record, mask))
-        atomic_write_text(out / "record.json", render.export_json(record, mask, masked=not show_worker_ids))
-        atomic_write_text(out / "README.txt", render.export_readme(record, masked=not show_worker_ids))
-    except OSError as error:
-        raise CommandFailed(f"cannot write the export to {out}: {error.strerror or error}") from None
+    masked = not show_worker_ids
+    files = {
+        "record.csv": render.export_csv(record, mask),
+        "record.json": render.export_json(record, mask, masked=masked),
+        "README.txt": render.export_readme(record, masked=masked),
+    }
+    write_files(out, files, "export")
     for line in render.uncaptured_lines(record):
         if line:
             click.echo(line, err=True)

@@ -10,8 +10,6 @@ import click
 from reconciler.cli.common import CommandFailed, repo_option, repository_root, stdout
 from reconciler.cli.options import target_option
 from reconciler.ops.adopt import adopt_holders
-from reconciler.ops.session import open_session
-from reconciler.platform.base import PlatformError
 
 STUDY_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 
@@ -25,27 +23,24 @@ STUDY_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 @repo_option
 @target_option
 def import_command(pool: str, study_id: str, title: str | None, repo: Path, target: str | None) -> int:
-    """Write the holders of POOL's qualification that no study lists into a new study file.
+    """Write the holders of POOL's group that no study lists into a new study file.
 
-    A lab that already keeps such a qualification by hand adopts the tool this
-    way: on a first import the new study lists every current holder under
-    workers:, so the first plan revokes nobody. Later, it adopts the holders
-    the plan shows as held outside the repository (granted by hand or by
-    another tool); holders a study lists, or listed at the last apply and
-    since removed, are left out. Review the file, commit it, then plan.
+    A lab that already keeps such a participant group (or MTurk qualification)
+    by hand adopts the tool this way: on a first import the new study lists
+    every current member under participants: (workers: on MTurk), so the first
+    plan removes nobody. Later, it adopts the holders the plan shows as held
+    outside the repository (added by hand or by another tool); holders a study
+    lists, or listed at the last apply and since removed, are left out. Review
+    the file, commit it, then plan.
 
     \b
     Example:
-      exclusions import deception --study legacy-holders --target production
+      exclusions import deception --study legacy-holders --target prolific
     """
     root = repository_root(repo)
     if not re.match(STUDY_ID, study_id):
         raise CommandFailed(f"'{study_id}' is not a valid study ID (letters, digits, '.', '_', '-')")
-    try:
-        with open_session(root, target) as session:
-            path, count = adopt_holders(session, pool, study_id, title)
-    except PlatformError as error:
-        raise CommandFailed(f"{error}; nothing was written") from None
-    noun = "worker" if count == 1 else "workers"
+    path, count, kind = adopt_holders(root, target, pool, study_id, title)
+    noun = kind.words.holder if count == 1 else kind.words.holders
     stdout.print(f"Wrote {path} with {count} {noun}. Review it, commit it, then run: exclusions plan")
     return 0

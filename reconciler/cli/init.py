@@ -10,14 +10,14 @@ import click
 
 from reconciler import __version__
 from reconciler.cli.common import CommandFailed, stdout
-from reconciler.core.problems import display_path
-from reconciler.lab.scaffold import (
+from reconciler.ops.init_lab import (
     DEFAULT_TOOL_REPOSITORY,
     LabAnswers,
     default_pool_description,
     default_pool_name,
+    display_path,
+    init_lab,
 )
-from reconciler.ops.init_lab import init_lab
 
 # The pool key is a YAML key and a name in study files: the config schema's form of a name.
 POOL_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")

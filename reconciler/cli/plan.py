@@ -10,7 +10,8 @@ import click
 from reconciler.cli.common import print_problems, repo_option, repository_root, stderr, stdout
 from reconciler.cli.options import resolve_show, target_option, verbose_option, worker_ids_option
 from reconciler.ops.plan_files import write_plan_file
-from reconciler.ops.session import open_session, retired_target, skip_line
+from reconciler.ops.runs import make_plan
+from reconciler.ops.session import TargetRetired
 from reconciler.render.github import append_step_summary, step_summary_path
 from reconciler.render.json import masked_plan_json, plan_to_json
 from reconciler.render.markdown import render_markdown
@@ -34,8 +35,8 @@ CHANGES_PRESENT = 2
     type=click.Choice(["text", "json", "markdown"]),
     default="text",
     show_default=True,
-    help="markdown: a pull-request comment, worker IDs masked unless --show-worker-ids. "
-    "json: worker IDs whole unless --mask-worker-ids (then for display only, not for apply).",
+    help="markdown: a pull-request comment, participant IDs masked unless --show-worker-ids. "
+    "json: IDs whole unless --mask-worker-ids (then for display only, not for apply).",
 )
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when there are none."
@@ -51,12 +52,13 @@ def plan_command(
     verbose: bool,
     show_worker_ids: bool | None,
 ) -> int:
-    """Compare the repository with the live qualification holders and print the difference.
+    """Compare the repository with the live groups and print the difference.
 
-    Reads each pool's qualification type and holders, and the workers of every HIT
-    of an active study that is not completely captured yet (captures under
-    exclusions/locks/ are refreshed). Nothing on the platform changes. Any API
-    error that survives the retries ends the plan with exit status 1.
+    Reads each pool's group (a Prolific participant group, or an MTurk
+    qualification type) and its members, and the participants of every study
+    of an active study file that is not completely captured yet (captures
+    under exclusions/locks/ are refreshed). Nothing on the platform changes.
+    Any API error that survives the retries ends the plan with exit status 1.
 
     \b
     Exit status: 0 no changes (or changes, without --detailed-exitcode),
@@ -65,46 +67,40 @@ def plan_command(
     \b
     Example:
       exclusions plan
-      exclusions plan --target production --out production.plan.json
+      exclusions plan --target prolific --out prolific.plan.json
       exclusions plan --format json --detailed-exitcode
       exclusions plan --format markdown > plan.md
     """
     root = repository_root(repo)
-    if (retired := retired_target(root, target)) is not None:
-        stdout.print(skip_line(retired))
+    try:
+        run = make_plan(root, target)
+    except TargetRetired as retired:
+        stdout.print(retired.skip_line)
         return 0
-    with open_session(root, target) as session:
-        print_problems(session.warnings, to_stderr=True)
-        plan = session.plan()
-        titles = {study.study_id: study.title for study in session.repository.studies}
-        platform = session.platform_name
-    # A comment or a job summary is read by others: worker IDs masked unless asked for.
-    shown_in_markdown = show_worker_ids is True
+    print_problems(run.problems, to_stderr=True)
+    plan = run.plan
+    # A comment or a job summary is read by others: IDs masked unless asked for.
     summary_path = step_summary_path()
     markdown = (
-        render_markdown(plan, titles=titles, show_worker_ids=shown_in_markdown, platform=platform)
+        render_markdown(plan, titles=run.titles, show_worker_ids=show_worker_ids is True)
         if output_format == "markdown" or summary_path is not None
         else ""
     )
     if output_format == "json":
         # Whole IDs unless --mask-worker-ids: scripts read this form. Masked, it is for display only.
-        document = (
-            masked_plan_json(plan, platform) if show_worker_ids is False else plan_to_json(plan, platform)
-        )
+        document = masked_plan_json(plan) if show_worker_ids is False else plan_to_json(plan)
         click.echo(json.dumps(document, indent=2))
     elif output_format == "markdown":
         click.echo(markdown, nl=False)
     else:
-        render_text(
-            plan, stdout, verbose=verbose, show_worker_ids=resolve_show(show_worker_ids), platform=platform
-        )
+        render_text(plan, stdout, verbose=verbose, show_worker_ids=resolve_show(show_worker_ids))
     if out is not None:
-        write_plan_file(plan, out, platform)
+        write_plan_file(plan, out)
         stderr.print(f"Saved the plan to {out}; apply it with: exclusions apply {out}", style="dim")
         if show_worker_ids is False:
             stderr.print(
-                f"note: {out} keeps worker IDs whole (apply needs them; --mask-worker-ids does not apply "
-                "to --out); keep it out of git and out of logs",
+                f"note: {out} keeps {plan.platform.words.holder} IDs whole (apply needs them; "
+                "--mask-worker-ids does not apply to --out); keep it out of git and out of logs",
                 style="yellow",
             )
     if summary_path is not None:

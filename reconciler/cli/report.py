@@ -7,10 +7,9 @@ from pathlib import Path
 import click
 
 from reconciler.cli.answers import masker_for
-from reconciler.cli.common import CommandFailed, print_problems, repo_option, repository_root
+from reconciler.cli.common import print_problems, repo_option, repository_root
 from reconciler.cli.options import target_option, worker_ids_option
-from reconciler.lab.writing import atomic_write_text
-from reconciler.ops.answers import load_record
+from reconciler.ops.answers import load_record, write_files
 from reconciler.render.report import render_report
 
 
@@ -29,10 +28,11 @@ def report_command(repo: Path, target: str | None, out: Path, show_worker_ids: b
     """Write a static HTML report of the repository to a folder.
 
     One page per pool and per study, with charts: holders per pool, participants
-    per study over time, the overlap between the studies of a pool, and a
-    calendar of HITs approaching disposal with their capture state. The pages
-    open from disk (or as a CI artifact, or on GitHub Pages) with no server and
-    no network. Worker IDs are masked unless --show-worker-ids.
+    per study over time, the overlap between the studies of a pool, and (on
+    MTurk, which disposes of HITs) a calendar of HITs approaching disposal with
+    their capture state. The pages open from disk (or as a CI artifact, or on
+    GitHub Pages) with no server and no network. Participant IDs are masked
+    unless --show-worker-ids.
 
     \b
     Example:
@@ -42,16 +42,11 @@ def report_command(repo: Path, target: str | None, out: Path, show_worker_ids: b
     print_problems(loaded.warnings, to_stderr=True)
     record = loaded.record
     pages = render_report(record, masker_for(record, show_worker_ids), masked=not show_worker_ids)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        for name, text in pages.items():
-            atomic_write_text(out / name, text)
-    except OSError as error:
-        raise CommandFailed(f"cannot write the report to {out}: {error.strerror or error}") from None
+    write_files(out, pages, "report")
     if record.uncaptured:
         click.echo(
-            f"note: {len(record.uncaptured)} HIT(s) have no capture on target '{record.target}'; "
-            "the report says so on every page",
+            f"note: {len(record.uncaptured)} {record.platform.words.unit}(s) have no capture on target "
+            f"'{record.target}'; the report says so on every page",
             err=True,
         )
     click.echo(f"wrote {len(pages)} pages; open {out / 'index.html'}")

@@ -23,7 +23,7 @@ from reconciler.render.text import render_text
     type=click.Choice(["text", "json", "markdown"]),
     default="text",
     show_default=True,
-    help="markdown: a pull-request comment, worker IDs masked unless --show-worker-ids.",
+    help="markdown: a pull-request comment, participant IDs masked unless --show-worker-ids.",
 )
 @verbose_option
 @worker_ids_option(None)
@@ -31,7 +31,8 @@ def show_command(plan_file: Path, output_format: str, verbose: bool, show_worker
     """Print the plan saved in PLANFILE by `exclusions plan --out`.
 
     Reads only the file: no repository, no platform. The plan is checked
-    against its schema first; a file that is not a saved plan exits 1.
+    against its schema first; a file that is not a saved plan exits 1. It is
+    shown in the words of the platform it was made for.
 
     \b
     Example:
@@ -41,7 +42,7 @@ def show_command(plan_file: Path, output_format: str, verbose: bool, show_worker
     """
     plan = read_plan_file(plan_file)
     if output_format == "json":
-        click.echo(json.dumps(plan_to_json(plan), indent=2))
+        click.echo(json.dumps(plan_to_json(plan), indent=2))  # the platform the file names
     elif output_format == "markdown":
         # A comment is read by others: worker IDs masked unless asked for.
         click.echo(render_markdown(plan, show_worker_ids=show_worker_ids is True), nl=False)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
 
-from reconciler.cli.common import masked_problems, print_problems, repository_root, stderr, stdout
+from reconciler.cli.common import print_problems, stderr, stdout
 from reconciler.cli.options import worker_ids_option
-from reconciler.core.problems import Problem, Severity, display_path
-from reconciler.lab.loading import LoadResult, load_repository
-from reconciler.ops.local_seed import local_seed_problems
+from reconciler.ops.validate import validate
+from reconciler.render.validation import as_json, summary
 
 
 @click.command("validate")
@@ -40,11 +38,13 @@ def validate_command(
 
     Each file is checked against its JSON Schema under schemas/, then for what a
     schema cannot say: a study's ID equals its file name, study IDs are unique,
-    every pool a study names exists, no HIT or worker is listed twice. Every
-    problem is reported as path:line:column with a hint. Nothing is sent to any
-    platform. Worker IDs in the messages (and in GitHub annotations, which
-    appear on pull requests) are masked unless --show-worker-ids. Exit
-    status: 0 when valid, 1 otherwise.
+    every pool a study names exists, no study or participant is listed twice,
+    and an ID under the wrong key (a Prolific study ID under hits:, say) is
+    named with where it belongs. Every problem is reported as
+    path:line:column with a hint. Nothing is sent to any platform. Participant
+    IDs in the messages (and in GitHub annotations, which appear on pull
+    requests) are masked unless --show-worker-ids. Exit status: 0 when valid,
+    1 otherwise.
 
     A PATH may be a file (as pre-commit passes them) or a folder: the whole
     repository holding it is checked, since rules span files.
@@ -56,82 +56,13 @@ def validate_command(
       exclusions validate exclusions/studies/trust-game-2026.yaml
       exclusions validate --format json
     """
-    roots = _roots(paths, repo)
-    results = [(root, load_repository(root, check_seed=local_seed_problems)) for root in roots]
-    # Worker IDs are masked in messages and annotations (which appear on pull requests) unless asked.
-    for _, result in results:
-        result.problems = masked_problems(result.problems, show_worker_ids=show_worker_ids)
-    errors = sum(_count(result, Severity.ERROR) for _, result in results)
+    checked = validate(paths, repo, show_worker_ids=show_worker_ids)
+    lines = [summary(one, several=len(checked) > 1) for one in checked]
     if output_format == "json":
-        click.echo(json.dumps(_as_json(results), indent=2))
+        click.echo(json.dumps(as_json(checked), indent=2))
     else:
-        for root, result in results:
-            _print_text(root, result, several=len(results) > 1)
-    if errors:
+        for one, (text, valid) in zip(checked, lines, strict=True):
+            print_problems(one.result.problems, show_worker_ids=True)  # already masked, as asked
+            (stdout if valid else stderr).print(text, style="green" if valid else "bold red")
+    if not all(valid for _, valid in lines):
         raise SystemExit(1)
-
-
-def _roots(paths: tuple[Path, ...], repo: Path | None) -> list[Path]:
-    """Each repository to check, once, in the order first named."""
-    if repo is not None or not paths:
-        return [repository_root(repo or Path("."))]
-    roots: list[Path] = []
-    for path in paths:
-        root = repository_root(path)
-        if root not in roots:
-            roots.append(root)
-    return roots
-
-
-def _count(result: LoadResult, severity: Severity) -> int:
-    return sum(problem.severity is severity for problem in result.problems)
-
-
-def _print_text(root: Path, result: LoadResult, *, several: bool) -> None:
-    print_problems(result.problems, show_worker_ids=True)  # already masked above, as asked
-    errors = _count(result, Severity.ERROR)
-    warnings = _count(result, Severity.WARNING)
-    studies = len(result.repository.studies) if result.repository else 0
-    where = f" in {display_path(root)}" if several else ""
-    if errors:
-        stderr.print(
-            f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
-            f"in {result.files_read} files read{where}",
-            style="bold red",
-        )
-        return
-    stdout.print(
-        f"valid: {studies} stud{'ies' if studies != 1 else 'y'}, {result.files_read} files read"
-        + (f", {warnings} warning{'s' * (warnings != 1)}" if warnings else "")
-        + where,
-        style="green",
-    )
-
-
-def _as_json(results: list[tuple[Path, LoadResult]]) -> dict[str, Any]:
-    problems = [_problem_json(problem) for _, result in results for problem in result.problems]
-    return {
-        "valid": not any(problem["severity"] == "error" for problem in problems),
-        "repositories": [
-            {
-                "root": str(root),
-                "studies": len(result.repository.studies) if result.repository else 0,
-                "files_read": result.files_read,
-                "errors": _count(result, Severity.ERROR),
-                "warnings": _count(result, Severity.WARNING),
-            }
-            for root, result in results
-        ],
-        "problems": problems,
-    }
-
-
-def _problem_json(problem: Problem) -> dict[str, Any]:
-    return {
-        "path": display_path(problem.path),
-        "line": problem.line or None,
-        "column": (problem.column or 1) if problem.line else None,
-        "severity": "warning" if problem.severity is Severity.WARNING else "error",
-        "message": problem.message,
-        "hint": problem.hint or None,
-    }

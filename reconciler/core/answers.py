@@ -17,10 +17,13 @@ from datetime import date, datetime
 from enum import Enum
 from pathlib import PurePath as Path
 
-from reconciler.core.captures import DISPOSAL_AGE
 from reconciler.core.model import Capture, Repository, Study
+from reconciler.core.platform_kind import PlatformKind
 
-WORKERS_LIST = "workers:"  # how a membership through a study's own workers list is named
+
+def listed_directly(platform: PlatformKind) -> str:
+    """How a membership through the study file's own list of holders is named: ``workers:``."""
+    return f"{platform.words.holders_key}:"
 
 
 class CaptureState(Enum):
@@ -42,10 +45,9 @@ class HitRecord:
     created: datetime | None
     captured_at: datetime | None
     capture_path: str | None
-
-    @property
-    def disposal(self) -> datetime | None:
-        return self.created + DISPOSAL_AGE if self.created else None
+    # When the platform disposes of it and forgets its workers: None when the platform keeps its
+    # units (Prolific) or the creation date is not recorded.
+    disposal: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +79,7 @@ class Membership:
     """A worker's part in one study: through which HITs (or the study's workers list)."""
 
     study_id: str
-    via: tuple[str, ...]  # HIT IDs, and WORKERS_LIST when the study lists the worker directly
+    via: tuple[str, ...]  # HIT IDs, and listed_directly() when the study lists the worker directly
     since: datetime | None  # the creation of the earliest of those HITs; None when unrecorded
     counts: bool  # whether the study excludes today (active and not past exclude_until)
     ends: date | None = None  # the study's exclude_until
@@ -160,7 +162,7 @@ class Record:
     """The whole record of one target, as of ``today``."""
 
     target: str
-    platform: str
+    platform: PlatformKind
     today: date
     pools: Mapping[str, PoolRecord]
     studies: Mapping[str, StudyRecord]
@@ -178,8 +180,11 @@ class Record:
         ]
 
     def disposal_calendar(self) -> list[HitRecord]:
-        """Every HIT MTurk has not yet disposed of, by disposal date (those without a known
-        creation date last: they were never captured)."""
+        """Every unit the platform will dispose of and has not yet, by disposal date (those
+        without a known creation date last: they were never captured). Empty on a platform that
+        keeps its units."""
+        if self.platform.disposal_age is None:
+            return []
         pending = [
             hit for hit in self.hits.values() if hit.disposal is None or hit.disposal.date() >= self.today
         ]
@@ -189,16 +194,17 @@ class Record:
 
 
 def build_record(
-    repository: Repository, captures: Mapping[str, Capture], target: str, platform: str, today: date
+    repository: Repository, captures: Mapping[str, Capture], target: str, platform: PlatformKind, today: date
 ) -> Record:
-    hits = _hit_records(repository.studies, captures, repository.root)
+    """``repository`` as the planner sees it on ``platform`` (its units as "HITs")."""
+    hits = _hit_records(repository.studies, captures, repository.root, platform)
     studies = {study.study_id: _study_record(study, hits, today) for study in repository.studies}
     pools: dict[str, PoolRecord] = {}
     for key, pool in repository.config.pools.items():
         of_pool = [study for study in repository.studies if key in study.pools]
         members: dict[str, list[Membership]] = defaultdict(list)
         for study in of_pool:
-            for worker_id, membership in _memberships(study, hits, study.excludes_on(today)):
+            for worker_id, membership in _memberships(study, hits, study.excludes_on(today), platform):
                 members[worker_id].append(membership)
         standings = {
             worker_id: _standing(key, worker_id, found, pool.exclude_after)
@@ -211,7 +217,7 @@ def build_record(
 
 
 def _hit_records(
-    studies: Iterable[Study], captures: Mapping[str, Capture], root: Path
+    studies: Iterable[Study], captures: Mapping[str, Capture], root: Path, platform: PlatformKind
 ) -> dict[str, HitRecord]:
     naming: dict[str, list[str]] = defaultdict(list)
     for study in studies:
@@ -227,8 +233,17 @@ def _hit_records(
             continue
         state = CaptureState.COMPLETE if capture.complete else CaptureState.PARTIAL
         path = _relative(capture.path, root) if capture.path else None
+        age = platform.disposal_age
+        disposal = capture.hit_created + age if age is not None and capture.hit_created else None
         records[hit_id] = HitRecord(
-            hit_id, tuple(study_ids), state, capture.workers, capture.hit_created, capture.read_at, path
+            hit_id,
+            tuple(study_ids),
+            state,
+            capture.workers,
+            capture.hit_created,
+            capture.read_at,
+            path,
+            disposal,
         )
     return records
 
@@ -258,18 +273,19 @@ def _study_record(study: Study, hits: Mapping[str, HitRecord], today: date) -> S
 
 
 def _memberships(
-    study: Study, hits: Mapping[str, HitRecord], counts: bool
+    study: Study, hits: Mapping[str, HitRecord], counts: bool, platform: PlatformKind
 ) -> Iterable[tuple[str, Membership]]:
+    directly = listed_directly(platform)
     via: dict[str, list[str]] = defaultdict(list)
     for hit_id in dict.fromkeys(study.hits):
         for worker_id in hits[hit_id].workers:
             via[worker_id].append(hit_id)
     for worker_id in study.workers:
-        via[worker_id].append(WORKERS_LIST)
+        via[worker_id].append(directly)
     for worker_id, sources in via.items():
         dates = [created for source in sources if source in hits and (created := hits[source].created)]
         # A worker listed directly has no recorded date: the earliest HIT is then only a bound.
-        since = min(dates) if dates and WORKERS_LIST not in sources else None
+        since = min(dates) if dates and directly not in sources else None
         yield worker_id, Membership(study.study_id, tuple(sources), since, counts, study.exclude_until)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reconciler.core.live import LiveHit
+from reconciler.core.platform_kind import PlatformKind
 
 PROTECTING_COMPARATOR = "DoesNotExist"
 # Statuses in which a worker can still accept the HIT (Unassignable: every slot is taken right
@@ -54,6 +55,7 @@ def audit_hits(
     required_pools: Sequence[str],
     hits: Iterable[LiveHit],
     now: datetime,
+    kind: PlatformKind,
 ) -> Audit:
     """Check every open HIT against the pools.
 
@@ -66,7 +68,9 @@ def audit_hits(
     findings = []
     for hit in sorted(open_hits, key=lambda h: (h.created, h.hit_id)):
         missing = (
-            _missing_each(hit, type_ids, required_pools) if required_pools else _missing_any(hit, type_ids)
+            _missing_each(hit, type_ids, required_pools, kind)
+            if required_pools
+            else _missing_any(hit, type_ids, kind)
         )
         if missing:
             findings.append(Finding(hit, tuple(missing)))
@@ -82,38 +86,42 @@ def _protects(hit: LiveHit, type_id: str | None) -> bool:
     return type_id is not None and PROTECTING_COMPARATOR in _comparators(hit, type_id)
 
 
-def _wrong(hit: LiveHit, pool: str, type_id: str | None) -> str | None:
+def _wrong(hit: LiveHit, pool: str, type_id: str | None, kind: PlatformKind) -> str | None:
     """What is wrong with the pool's requirements on the HIT, if it has some but none protects."""
     if type_id is None:
         return None
     comparators = sorted(set(_comparators(hit, type_id)))
     if not comparators:
         return None
-    return f"{pool}: {', '.join(comparators)} does not protect (needs DoesNotExist)"
+    return f"{pool}: {', '.join(comparators)} does not protect (needs {PROTECTING_COMPARATOR})"
 
 
-def _missing_each(hit: LiveHit, type_ids: Mapping[str, str | None], required: Sequence[str]) -> list[str]:
+def _missing_each(
+    hit: LiveHit, type_ids: Mapping[str, str | None], required: Sequence[str], kind: PlatformKind
+) -> list[str]:
     missing = []
     for pool in required:
         type_id = type_ids.get(pool)
         if type_id is None:
-            missing.append(f"{pool}: no qualification type on this target yet")
+            missing.append(f"{pool}: no {kind.words.group} on this target yet")
         elif not _protects(hit, type_id):
-            missing.append(_wrong(hit, pool, type_id) or f"{pool}: no requirement")
+            missing.append(
+                _wrong(hit, pool, type_id, kind) or f"{pool}: no {kind.words.exclusion.split()[-1]}"
+            )
     return missing
 
 
-def _missing_any(hit: LiveHit, type_ids: Mapping[str, str | None]) -> list[str]:
+def _missing_any(hit: LiveHit, type_ids: Mapping[str, str | None], kind: PlatformKind) -> list[str]:
     if any(_protects(hit, type_id) for type_id in type_ids.values()):
         return []
     pools = sorted(type_ids)
     if not pools:
         return ["no pool is defined, so nothing keeps repeat participants out"]
-    missing = [f"no pool's DoesNotExist requirement (one of: {', '.join(pools)})"]
+    missing = [f"no pool's {kind.words.exclusion} (one of: {', '.join(pools)})"]
     for pool in pools:
         type_id = type_ids[pool]
         if type_id is None:
-            missing.append(f"{pool}: no qualification type on this target yet")
-        elif (wrong := _wrong(hit, pool, type_id)) is not None:
+            missing.append(f"{pool}: no {kind.words.group} on this target yet")
+        elif (wrong := _wrong(hit, pool, type_id, kind)) is not None:
             missing.append(wrong)
     return missing

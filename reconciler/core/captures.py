@@ -5,8 +5,8 @@ disposed) keeps the union. A capture is complete once no worker can be added any
 complete capture is never read again. Only disposal (or deletion) ends a HIT for good: an expired
 HIT can be extended (``UpdateExpirationForHIT``) and given more assignments
 (``CreateAdditionalAssignmentsForHIT``), so until then its capture is read again. MTurk disposes
-of a HIT 120 days after its creation; the disposal window, the warning before it, and which HITs
-a run must read all follow from here.
+of a HIT 120 days after its creation (``PlatformKind.disposal_age``); the disposal window, the
+warning before it, and which HITs a run must read all follow from here.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 
 from reconciler.core.live import HitReading, HitState
 from reconciler.core.model import Capture, Study
+from reconciler.core.platform_kind import PlatformKind
 from reconciler.core.problems import InvalidInput, Problem
 
-DISPOSAL_AGE = timedelta(days=120)  # MTurk disposes of a HIT this long after its creation
 DISPOSED = "Disposed"
 WARN_BEFORE_DISPOSAL = timedelta(days=14)  # plans warn this long before a HIT is lost
 
@@ -30,7 +30,7 @@ WARN_BEFORE_DISPOSAL = timedelta(days=14)  # plans warn this long before a HIT i
 DisposalAge = timedelta | None
 
 
-def known_disposed(capture: Capture | None, now: datetime, disposal_age: DisposalAge = DISPOSAL_AGE) -> bool:
+def known_disposed(capture: Capture | None, now: datetime, disposal_age: DisposalAge) -> bool:
     """Whether the capture alone proves the platform has disposed of the HIT (no call needed)."""
     if disposal_age is None or capture is None or capture.hit_created is None:
         return False
@@ -43,7 +43,7 @@ def is_final(capture: Capture) -> bool:
     return capture.complete and capture.hit_status == DISPOSED
 
 
-def needs_reading(capture: Capture | None, now: datetime, disposal_age: DisposalAge = DISPOSAL_AGE) -> bool:
+def needs_reading(capture: Capture | None, now: datetime, disposal_age: DisposalAge) -> bool:
     return capture is None or not (is_final(capture) or known_disposed(capture, now, disposal_age))
 
 
@@ -82,7 +82,7 @@ def differs(old: Capture | None, new: Capture) -> bool:
     return replace(old, read_at=new.read_at, path=None) != replace(new, path=None)
 
 
-def disposal_of(capture: Capture, disposal_age: DisposalAge = DISPOSAL_AGE) -> datetime | None:
+def disposal_of(capture: Capture, disposal_age: DisposalAge) -> datetime | None:
     if disposal_age is None or capture.hit_created is None:
         return None
     return capture.hit_created + disposal_age
@@ -92,7 +92,7 @@ def hits_to_read(
     hits: Iterable[str],
     captures: Mapping[str, Capture],
     now: datetime,
-    disposal_age: DisposalAge = DISPOSAL_AGE,
+    disposal_age: DisposalAge,
 ) -> list[str]:
     """The HITs a run must ask the platform about: those without a complete capture."""
     return sorted(hit_id for hit_id in hits if needs_reading(captures.get(hit_id), now, disposal_age))
@@ -125,7 +125,7 @@ def live_hits_estimate(
     hits: Iterable[str],
     captures: Mapping[str, Capture],
     now: datetime,
-    disposal_age: DisposalAge = DISPOSAL_AGE,
+    disposal_age: DisposalAge,
 ) -> int:
     """How many HITs the requester's account still holds, as far as the lab's files tell: every HIT
     its studies or captures name, less those their capture proves disposed. HITs made outside the
@@ -162,7 +162,7 @@ def combine_readings(
     captures: Mapping[str, Capture],
     read: Mapping[str, Capture | None],
     now: datetime,
-    disposal_age: DisposalAge = DISPOSAL_AGE,
+    kind: PlatformKind,
 ) -> tuple[HitWorkers, list[str]]:
     """Every needed HIT's workers from this run's reads (``read``: the capture after reading, None
     for a HIT the platform no longer knows and that was never captured) and the captures already
@@ -183,7 +183,7 @@ def combine_readings(
             if not is_final(known):  # known disposed by its age alone: record that it is final
                 changed.append(mark_disposed(known, now))
             result[hit_id] = known.workers
-    warnings = disposal_warnings(needed, {**captures, **{c.hit_id: c for c in changed}}, now, disposal_age)
+    warnings = disposal_warnings(needed, {**captures, **{c.hit_id: c for c in changed}}, now, kind)
     return HitWorkers(result, changed, warnings, len(needed) - len(read)), unknown
 
 
@@ -191,18 +191,20 @@ def disposal_warnings(
     needed: Mapping[str, list[tuple[Study, int]]],
     captures: Mapping[str, Capture],
     now: datetime,
-    disposal_age: DisposalAge = DISPOSAL_AGE,
+    kind: PlatformKind,
 ) -> list[str]:
+    """A warning for each needed unit the platform will soon dispose of, still capturable."""
     warnings = []
-    for hit_id in late_hits(captures, needed, now, WARN_BEFORE_DISPOSAL, disposal_age):
-        disposal = disposal_of(captures[hit_id], disposal_age)
+    words = kind.words
+    for hit_id in late_hits(captures, needed, now, WARN_BEFORE_DISPOSAL, kind.disposal_age):
+        disposal = disposal_of(captures[hit_id], kind.disposal_age)
         assert disposal is not None  # late_hits only returns HITs with a creation time
         days = max(0, (disposal - now).days)
         studies = ", ".join(sorted({study.study_id for study, _ in needed[hit_id]}))
         warnings.append(
-            f"HIT {hit_id} ({studies}) will be disposed of by MTurk in {days} days "
-            f"({disposal:%Y-%m-%d}) and was last captured while it was open: run `exclusions lock` "
-            "once its assignments are all submitted, and commit the capture"
+            f"{words.unit} {hit_id} ({studies}) will be disposed of by {kind.name} in {days} days "
+            f"({disposal:%Y-%m-%d}) and was last captured while it was open: run `exclusions capture` "
+            f"once its {words.holders} have all submitted, and commit the capture"
         )
     return warnings
 
@@ -212,7 +214,7 @@ def late_hits(
     hits: Iterable[str],
     now: datetime,
     within: timedelta,
-    disposal_age: DisposalAge = DISPOSAL_AGE,
+    disposal_age: DisposalAge,
 ) -> list[str]:
     """HITs last captured while open (or not final) whose disposal comes within ``within``.
 

@@ -9,6 +9,7 @@ from typing import Any
 from deepdiff import DeepDiff
 
 from reconciler.core.live import LiveQualificationType, QualificationTypeSettings
+from reconciler.core.platform_kind import PlatformKind
 
 # What UpdateQualificationType can change in place. Name and keywords are fixed at creation.
 UPDATABLE = ("description", "status", "auto_granted")
@@ -39,9 +40,9 @@ def diff_holders(desired: Mapping[str, int], live: Mapping[str, int]) -> HolderD
 
 
 def diff_type_settings(
-    desired: QualificationTypeSettings, live: LiveQualificationType
+    desired: QualificationTypeSettings, live: LiveQualificationType, kind: PlatformKind
 ) -> tuple[dict[str, tuple[Any, Any]], list[str]]:
-    """Attribute changes to make in place, and warnings for differences MTurk cannot change."""
+    """Attribute changes to make in place, and warnings for differences the platform cannot change."""
     before = {name: getattr(live, name) for name in (*UPDATABLE, "keywords")}
     after = {name: getattr(desired, name) for name in (*UPDATABLE, "keywords")}
     changed: dict[str, tuple[Any, Any]] = {}
@@ -53,8 +54,8 @@ def diff_type_settings(
     if "keywords" in changed:
         old, new = changed.pop("keywords")
         warnings.append(
-            f"keywords differ ({old!r} on MTurk, {new!r} in config.yaml) but MTurk cannot change them "
-            "after creation; edit config.yaml to match"
+            f"keywords differ ({old!r} on {kind.name}, {new!r} in config.yaml) but {kind.name} cannot "
+            "change them after creation; edit config.yaml to match"
         )
     return dict(sorted(changed.items())), warnings
 

@@ -7,13 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
+from typing import Protocol
 
-MTURK_ENDPOINTS = {
-    "sandbox": "https://mturk-requester-sandbox.us-east-1.amazonaws.com",
-    "production": "https://mturk-requester.us-east-1.amazonaws.com",
-}
-DEFAULT_REGION = "us-east-1"
-PROLIFIC_API = "https://api.prolific.com"
+from reconciler.core.platform_kind import PlatformKind
+
 DEFAULT_MAX_REVOKE_FRACTION = 0.25
 
 
@@ -30,54 +27,36 @@ class ClientLimits:
     max_concurrency: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class LocalTarget:
-    """The embedded local MTurk, started in-process for each run."""
-
-    name: str
-    state_path: Path
-    seed_path: Path | None
-    limits: ClientLimits = field(default_factory=ClientLimits)
-    retired: bool = False  # validated, never planned or applied (see docs/prolific.md)
-
-
-@dataclass(frozen=True, slots=True)
-class MTurkTarget:
-    """Amazon Mechanical Turk (or anything speaking its API at ``endpoint_url``)."""
-
-    name: str
-    endpoint_url: str
-    region: str = DEFAULT_REGION
-    profile: str | None = None
-    limits: ClientLimits = field(default_factory=ClientLimits)
-    retired: bool = False  # MTurk closed on 2026-09-30: the record stays, nothing is sent
+class Target(Protocol):
+    """Where a run plans and applies: one platform, reached one way. Each platform's targets are
+    described in ``reconciler.kinds``; only ``ops/targets`` tells them apart, to open them."""
 
     @property
-    def is_production(self) -> bool:
-        return self.endpoint_url == MTURK_ENDPOINTS["production"]
+    def name(self) -> str: ...
 
+    @property
+    def kind(self) -> PlatformKind:
+        """The platform, which every message and rule of the run asks."""
 
-@dataclass(frozen=True, slots=True)
-class ProlificTarget:
-    """Prolific: a pool is a participant group in ``workspace_id`` (or ``project_id``).
+    @property
+    def local(self) -> bool:
+        """An emulator started on this machine, reached over loopback (no account)."""
 
-    The API token comes from the environment variable ``token_env``, never from a file. With
-    ``local`` set, the embedded local Prolific is started instead (no account, no token).
-    """
+    @property
+    def on_this_machine(self) -> bool:
+        """Local, or an endpoint on loopback (an emulator served here): no real participant
+        can see what is written there."""
 
-    name: str
-    workspace_id: str | None = None
-    project_id: str | None = None
-    token_env: str = "PROLIFIC_TOKEN"  # noqa: S105 - the name of a variable, not a token
-    base_url: str = PROLIFIC_API
-    local: bool = False
-    state_path: Path | None = None
-    seed_path: Path | None = None
-    limits: ClientLimits = field(default_factory=ClientLimits)
-    retired: bool = False
+    @property
+    def retired(self) -> bool:
+        """Validated, never planned or applied: the lab's archive (MTurk closed on 2026-09-30)."""
 
+    @property
+    def limits(self) -> ClientLimits: ...
 
-Target = LocalTarget | MTurkTarget | ProlificTarget
+    @property
+    def seed_path(self) -> Path | None:
+        """A local target's seed file: what its emulator starts with."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +90,22 @@ class Config:
 
 
 @dataclass(frozen=True, slots=True)
+class Listing:
+    """What a study file lists on one platform, in the file's order (so errors can name a line):
+    its units of work (HITs, Prolific studies), whose holders it excludes, and holders listed
+    directly."""
+
+    units: tuple[str, ...] = ()
+    holders: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Study:
-    """One study file. ``hits`` and ``workers`` keep the file's order, so errors can name a line."""
+    """One study file.
+
+    ``listings`` holds what the file lists on each platform (by the platform's key). ``hits`` and
+    ``workers`` are the planner's view of one of them: the units and holders on the platform a
+    run plans for (``ops/projection`` fills them), so the planner never asks which platform."""
 
     study_id: str
     path: Path
@@ -123,8 +116,14 @@ class Study:
     hits: tuple[str, ...] = ()
     workers: tuple[str, ...] = ()
     notes: str | None = None
-    prolific_studies: tuple[str, ...] = ()  # Prolific study IDs, the HITs of a Prolific target
-    participants: tuple[str, ...] = ()  # Prolific participant IDs excluded directly
+    listings: tuple[tuple[str, Listing], ...] = ()  # (platform key, what the file lists there)
+
+    def listing(self, platform_key: str) -> Listing:
+        return next((listing for key, listing in self.listings if key == platform_key), Listing())
+
+    @property
+    def lists_anything(self) -> bool:
+        return any(listing.units or listing.holders for _, listing in self.listings)
 
     def excludes_on(self, today: date) -> bool:
         """Whether the study's participants are excluded on ``today``."""

@@ -9,8 +9,10 @@ from datetime import datetime
 from typing import Any, Literal
 
 from reconciler.core.live import QualificationTypeSettings
+from reconciler.core.platform_kind import PlatformKind
 
-FORMAT_VERSION = 1
+# 2: the same keys on every platform (group, id), a holder's value only where holders carry one.
+FORMAT_VERSION = 2
 
 # What happens to holders the repository never listed: kept (the default) or revoked.
 OutsideHolders = Literal["keep", "revoke"]
@@ -60,6 +62,7 @@ class PoolPlan:
 @dataclass(frozen=True, slots=True)
 class Plan:
     target: str
+    platform: PlatformKind  # where every change is made; its words are the plan's words
     created_at: datetime
     pools: tuple[PoolPlan, ...]
     live_fingerprint: str
@@ -74,6 +77,14 @@ class Plan:
 
     def count(self, kind: Literal["grants", "revokes", "updates"]) -> int:
         return sum(len(getattr(pool, kind)) for pool in self.pools)
+
+    def holder_ids(self) -> set[str]:
+        """Every holder the plan names (changed or kept): what a masker must tell apart."""
+        return {
+            change.worker_id
+            for pool in self.pools
+            for change in (*pool.grants, *pool.revokes, *pool.updates, *pool.kept)
+        }
 
 
 def fingerprint(sections: Iterable[tuple[str, Mapping[str, Any], Mapping[str, int]]]) -> str:

@@ -19,6 +19,7 @@ from reconciler.core.granted import studies_of
 from reconciler.core.live import LivePool, QualificationTypeSettings
 from reconciler.core.model import GrantRecord, Pool, Repository, Study
 from reconciler.core.plan import OutsideHolders, Plan, PoolPlan, TypeChange, WorkerChange, fingerprint
+from reconciler.core.platform_kind import PlatformKind
 from reconciler.core.safety import safety_problems
 
 
@@ -94,15 +95,17 @@ def _settings_dict(settings: QualificationTypeSettings) -> dict[str, object]:
     }
 
 
-def make_plan(repository: Repository, reading: Reading, target: str, now: datetime) -> Plan:
-    """The plan from what was read. Pure: no platform, no files."""
+def make_plan(
+    repository: Repository, reading: Reading, target: str, kind: PlatformKind, now: datetime
+) -> Plan:
+    """The plan from what was read on ``kind``'s platform. Pure: no platform, no files."""
     pools = repository.config.pools
     wanted = desires(pools, repository.studies, reading.hits.workers, now.date())
     warnings = list(reading.hits.warnings)
     pool_plans = []
     for key, pool in pools.items():
         live = reading.live[key]
-        pool_plan, pool_warnings = plan_pool(pool, wanted[key], live)
+        pool_plan, pool_warnings = plan_pool(pool, wanted[key], live, kind)
         if pool_plan.revokes:
             causes = revocation_causes(
                 pool,
@@ -114,12 +117,13 @@ def make_plan(repository: Repository, reading: Reading, target: str, now: dateti
             )
             revokes = tuple(replace(c, cause=causes[c.worker_id]) for c in pool_plan.revokes)
             pool_plan = sort_unlisted(
-                pool, replace(pool_plan, revokes=revokes), reading.granted.get(key), repository.studies
+                pool, replace(pool_plan, revokes=revokes), reading.granted.get(key), repository.studies, kind
             )
         pool_plans.append(pool_plan)
         warnings.extend(pool_warnings)
     plan = Plan(
         target=target,
+        platform=kind,
         created_at=now,
         pools=tuple(pool_plans),
         live_fingerprint=live_fingerprint(reading.live),
@@ -131,21 +135,24 @@ def make_plan(repository: Repository, reading: Reading, target: str, now: dateti
     return replace(plan, refusals=tuple((type(error).__name__, str(error)) for error in refusals))
 
 
-def plan_pool(pool: Pool, wanted: PoolDesire, live: LivePool) -> tuple[PoolPlan, list[str]]:
+def plan_pool(
+    pool: Pool, wanted: PoolDesire, live: LivePool, kind: PlatformKind
+) -> tuple[PoolPlan, list[str]]:
     settings = type_settings(pool)
     warnings: list[str] = []
+    words = kind.words
     type_change: TypeChange | None
     if live.qualification_type is None:
         type_change = TypeChange("create", {})
         if live.missing_recorded_id is not None:
             warnings.append(
-                f"pool '{pool.key}': its qualification type (or group) on this target, "
-                f"{live.missing_recorded_id}, no longer exists (MTurk deletes qualification types "
-                "unused for 120 days); the plan creates a new one and grants every holder again. "
-                "HITs that require the old ID no longer exclude anyone: give them the new one"
+                f"pool '{pool.key}': its {words.group} on this target, {live.missing_recorded_id}, "
+                f"no longer exists ({kind.vanished_note}); the plan creates a new one and "
+                f"{words.grant}s every {words.holder} again. {words.units.capitalize()} whose "
+                f"{words.exclusion} names the old ID no longer exclude anyone: give them the new one"
             )
     else:
-        attributes, type_warnings = diff_type_settings(settings, live.qualification_type)
+        attributes, type_warnings = diff_type_settings(settings, live.qualification_type, kind)
         warnings = [f"pool '{pool.key}': {warning}" for warning in type_warnings]
         type_change = TypeChange("update", attributes) if attributes else None
     diff = diff_holders(wanted.values, live.holders)
@@ -189,33 +196,46 @@ def _rule(pool: Pool) -> OutsideHolders:
     return "keep" if pool.keep_outside_holders else "revoke"
 
 
-KEPT_OUTSIDE = (
-    "held outside the repository: never listed by a study here (granted by hand or by another "
-    "tool); kept, as the pool's outside_holders is keep (the default). `exclusions import` "
-    "adopts them into a study"
-)
-REVOKED_OUTSIDE = (
-    "held outside the repository: never listed by a study here (granted by hand or by another "
-    "tool); revoked, as the pool's outside_holders is revoke"
-)
+# The start of every cause of a holder the repository never listed, whatever the platform.
+OUTSIDE = "held outside the repository"
 
 
-def no_longer_listed(left: list[str]) -> str:
+def kept_outside(kind: PlatformKind) -> str:
+    return (
+        f"{OUTSIDE}: never listed by a study here ({kind.words.granted} by hand or by another "
+        "tool); kept, as the pool's outside_holders is keep (the default). `exclusions import` "
+        "adopts them into a study"
+    )
+
+
+def revoked_outside(kind: PlatformKind) -> str:
+    return (
+        f"{OUTSIDE}: never listed by a study here ({kind.words.granted} by hand or by another "
+        f"tool); {kind.words.revoked}, as the pool's outside_holders is revoke"
+    )
+
+
+def no_longer_listed(left: list[str], kind: PlatformKind) -> str:
     """The cause for a holder the repository listed at the last apply and lists no more."""
+    unit = f"their {kind.words.unit}"
     if left:
         return (
             "listed at the last apply, in no study of this pool now: "
             f"{', '.join(left)} {'was' if len(left) == 1 else 'were'} deleted or left the pool "
-            "(or a line listing them, or their HIT or Prolific study, was removed)"
+            f"(or a line listing them, or {unit}, was removed)"
         )
     return (
-        "listed at the last apply, in no study of this pool now: a line listing them, or their "
-        "HIT or Prolific study, was removed from a study file"
+        "listed at the last apply, in no study of this pool now: a line listing them, or "
+        f"{unit}, was removed from a study file"
     )
 
 
 def sort_unlisted(
-    pool: Pool, pool_plan: PoolPlan, record: GrantRecord | None, studies: tuple[Study, ...]
+    pool: Pool,
+    pool_plan: PoolPlan,
+    record: GrantRecord | None,
+    studies: tuple[Study, ...],
+    kind: PlatformKind,
 ) -> PoolPlan:
     """Give each revoked holder no study lists its fate, by the record of the last apply.
 
@@ -233,10 +253,10 @@ def sort_unlisted(
     kept: list[WorkerChange] = []
     for change in unlisted:
         if change.worker_id in record.workers:
-            revokes.append(replace(change, cause=no_longer_listed(left)))
+            revokes.append(replace(change, cause=no_longer_listed(left, kind)))
         elif pool.keep_outside_holders:
-            kept.append(replace(change, new_value=change.old_value, cause=KEPT_OUTSIDE))
+            kept.append(replace(change, new_value=change.old_value, cause=kept_outside(kind)))
         else:
-            revokes.append(replace(change, cause=REVOKED_OUTSIDE))
+            revokes.append(replace(change, cause=revoked_outside(kind)))
     by_worker = sorted(revokes, key=lambda change: change.worker_id)
     return replace(pool_plan, revokes=tuple(by_worker), kept=tuple(kept))

@@ -7,7 +7,7 @@ run. Commands that act (plan, apply, ...) refuse to act while any error remains.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -15,23 +15,19 @@ from typing import Any
 
 from reconciler.core.model import (
     DEFAULT_MAX_REVOKE_FRACTION,
-    DEFAULT_REGION,
-    MTURK_ENDPOINTS,
-    PROLIFIC_API,
     Capture,
     ClientLimits,
     Config,
     GrantRecord,
-    LocalTarget,
-    MTurkTarget,
+    Listing,
     Pool,
-    ProlificTarget,
     Repository,
     Study,
     StudyStatus,
     Target,
 )
 from reconciler.core.problems import InvalidInput, Problem, Severity, errors_only
+from reconciler.kinds import KINDS, mturk, prolific
 from reconciler.lab import rules as checks
 from reconciler.lab.document_cache import DocumentCache
 from reconciler.lab.layout import MODELINE_PREFIX, POOL_TYPES_FILE, Layout
@@ -55,6 +51,8 @@ class LoadResult:
     repository: Repository | None
     problems: list[Problem] = field(default_factory=list)
     files_read: int = 0
+    # config.yaml when it is valid, even if other files are not (a retired target is skipped on it).
+    config: Config | None = None
     # Documents already validated in an earlier run, by content; none when not given.
     cache: DocumentCache = field(default_factory=lambda: DocumentCache(None), repr=False)
 
@@ -79,7 +77,7 @@ def load_repository(
     (starting a local target reads and checks its seed anyway, so it is not parsed twice)."""
     layout = Layout(root)
     result = LoadResult(None, cache=DocumentCache.for_section(root, "studies"))
-    config = _load_config(layout, result)
+    config = result.config = _load_config(layout, result)
     loaded = list(_load_studies(layout, result))
     result.cache.save()
     if config is not None:
@@ -96,11 +94,6 @@ def load_repository(
     if config is not None and not errors_only(result.problems):
         result.repository = Repository(root, config, tuple(study for study in studies if study))
     return result
-
-
-def load_config(root: Path) -> Config | None:
-    """config.yaml alone, or None when it is missing or invalid (``load_repository`` says why)."""
-    return _load_config(Layout(root), LoadResult(None))
 
 
 def _read(
@@ -176,17 +169,25 @@ def _load_config(layout: Layout, result: LoadResult) -> Config | None:
 
 def _build_target(layout: Layout, name: str, spec: dict[str, Any]) -> Target:
     limits = ClientLimits(spec.get("rate_limit"), spec.get("max_concurrency"))
-    if spec["kind"] == "local":
-        state = layout.root / spec["state"] if "state" in spec else layout.default_local_state(name)
-        seed = layout.exclusions / spec["seed"] if "seed" in spec else None
-        return LocalTarget(name, state, seed, limits, retired=spec.get("retired", False))
-    if spec["kind"] == "prolific":
-        return _build_prolific_target(layout, name, spec, limits)
-    endpoint_url = spec.get("endpoint_url") or MTURK_ENDPOINTS[spec["endpoint"]]
-    return MTurkTarget(
+    return _TARGET_KINDS[spec["kind"]](layout, name, spec, limits)
+
+
+def _build_local_mturk_target(
+    layout: Layout, name: str, spec: dict[str, Any], limits: ClientLimits
+) -> mturk.LocalMTurkTarget:
+    state = layout.root / spec["state"] if "state" in spec else layout.default_local_state(name)
+    seed = layout.exclusions / spec["seed"] if "seed" in spec else None
+    return mturk.LocalMTurkTarget(name, state, seed, limits, retired=spec.get("retired", False))
+
+
+def _build_mturk_target(
+    layout: Layout, name: str, spec: dict[str, Any], limits: ClientLimits
+) -> mturk.MTurkTarget:
+    endpoint_url = spec.get("endpoint_url") or mturk.ENDPOINTS[spec["endpoint"]]
+    return mturk.MTurkTarget(
         name,
         endpoint_url,
-        spec.get("region", DEFAULT_REGION),
+        spec.get("region", mturk.DEFAULT_REGION),
         spec.get("profile"),
         limits,
         retired=spec.get("retired", False),
@@ -195,21 +196,29 @@ def _build_target(layout: Layout, name: str, spec: dict[str, Any]) -> Target:
 
 def _build_prolific_target(
     layout: Layout, name: str, spec: dict[str, Any], limits: ClientLimits
-) -> ProlificTarget:
+) -> prolific.ProlificTarget:
     local = bool(spec.get("local", False))
     state = layout.root / spec["state"] if "state" in spec else layout.default_local_state(name)
-    return ProlificTarget(
+    return prolific.ProlificTarget(
         name,
         workspace_id=spec.get("workspace_id"),
         project_id=spec.get("project_id"),
         token_env=spec.get("token_env", "PROLIFIC_TOKEN"),
-        base_url=spec.get("endpoint_url", PROLIFIC_API),
+        base_url=spec.get("endpoint_url", prolific.API),
         local=local,
         state_path=state.with_name("prolific-state.json") if local and "state" not in spec else state,
         seed_path=layout.exclusions / spec["seed"] if "seed" in spec else None,
         limits=limits,
         retired=spec.get("retired", False),
     )
+
+
+# config.yaml's target kinds (the schema allows exactly these), each built its own way.
+_TARGET_KINDS: dict[str, Callable[[Layout, str, dict[str, Any], ClientLimits], Target]] = {
+    "local": _build_local_mturk_target,
+    "mturk": _build_mturk_target,
+    "prolific": _build_prolific_target,
+}
 
 
 def _build_pool(key: str, spec: dict[str, Any]) -> Pool:
@@ -274,10 +283,9 @@ def _lenient_study(path: Path, data: Any) -> Study | None:
         title=str(data.get("title", "")),
         pools=texts("pools"),
         status=StudyStatus.ACTIVE if data.get("status") != "released" else StudyStatus.RELEASED,
-        hits=texts("hits"),
-        workers=texts("workers"),
-        prolific_studies=texts("prolific_studies"),
-        participants=texts("participants"),
+        listings=tuple(
+            (kind.key, Listing(texts(kind.words.units_key), texts(kind.words.holders_key))) for kind in KINDS
+        ),
     )
 
 
@@ -290,11 +298,16 @@ def _build_study(path: Path, data: dict[str, Any]) -> Study:
         pools=tuple(data["pools"]),
         status=StudyStatus(data["status"]),
         exclude_until=date.fromisoformat(until) if until else None,
-        hits=tuple(data.get("hits", ())),
-        workers=_shared(data.get("workers", ())),
         notes=data.get("notes"),
-        prolific_studies=tuple(data.get("prolific_studies", ())),
-        participants=tuple(data.get("participants", ())),
+        listings=tuple(
+            (
+                kind.key,
+                Listing(
+                    tuple(data.get(kind.words.units_key, ())), _shared(data.get(kind.words.holders_key, ()))
+                ),
+            )
+            for kind in KINDS
+        ),
     )
 
 

@@ -6,18 +6,20 @@ only paid for when something is wrong.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from reconciler.core.model import Capture, Config, LocalTarget, ProlificTarget, Study
+from reconciler.core.model import Capture, Config, Study, Target
 from reconciler.core.problems import Problem, Severity
+from reconciler.kinds import KINDS
+from reconciler.lab.id_advice import advice
+from reconciler.lab.schemas import STUDY_SCHEMA, schema_accepts_item
 from reconciler.lab.yaml_files import locate
 
 # Checks a local target's seed file, which the tool reads too. The seed's format belongs to the
 # emulator that reads it, so the check is handed in by the caller rather than imported here.
-SeedCheck = Callable[[Path], list[Problem]]
+SeedCheck = Callable[[Target], list[Problem]]
 
 
 def _at(path: Path, pointer: Sequence[str | int], message: str, hint: str, *, key: bool = False) -> Problem:
@@ -39,20 +41,16 @@ def config_problems(config: Config, check_seed: SeedCheck | None = None) -> list
             )
         )
     for name, target in config.targets.items():
-        if isinstance(target, ProlificTarget) and target.seed_path and not target.local:
+        if target.seed_path and not target.local:
             problems.append(
                 _at(
                     path,
                     ["targets", name, "seed"],
-                    "a seed is only read by the embedded local Prolific",
+                    f"a seed is only read by the embedded local {target.kind.name}",
                     "add 'local: true' to the target, or remove 'seed:'",
                 )
             )
-        if (
-            isinstance(target, LocalTarget | ProlificTarget)
-            and target.seed_path
-            and not target.seed_path.is_file()
-        ):
+        elif target.seed_path and not target.seed_path.is_file():
             problems.append(
                 _at(
                     path,
@@ -61,8 +59,8 @@ def config_problems(config: Config, check_seed: SeedCheck | None = None) -> list
                     "give a path relative to the exclusions/ folder",
                 )
             )
-        elif check_seed and isinstance(target, LocalTarget) and target.seed_path:
-            problems.extend(check_seed(target.seed_path))
+        elif check_seed and target.seed_path:
+            problems.extend(check_seed(target))
     names: dict[str, list[str]] = defaultdict(list)
     for key, pool in config.pools.items():
         names[pool.name].append(key)
@@ -83,8 +81,9 @@ def config_problems(config: Config, check_seed: SeedCheck | None = None) -> list
                 _at(
                     path,
                     ["pools", keys[1], "name"],
-                    f"pools {', '.join(repr(k) for k in keys)} share the MTurk name '{name}'",
-                    "give every pool its own name: the name finds the pool's qualification type",
+                    f"pools {', '.join(repr(k) for k in keys)} share the name '{name}'",
+                    "give every pool its own name: the name finds the pool's participant group "
+                    "(or qualification type)",
                 )
             )
     problems.extend(_pinned_twice(config))
@@ -110,9 +109,16 @@ def _pinned_twice(config: Config) -> Iterable[Problem]:
                 yield _at(
                     config.path,
                     ["pools", key, "qualification_type_id", target_name],
-                    f"pools '{other}' and '{key}' pin the same qualification type on '{target_name}'",
-                    "each pool needs a qualification type of its own",
+                    f"pools '{other}' and '{key}' pin the same {_group(config, target_name)} "
+                    f"on '{target_name}'",
+                    f"each pool needs a {_group(config, target_name)} of its own",
                 )
+
+
+def _group(config: Config, target_name: str) -> str:
+    """What holds a pool on the target, in its platform's words."""
+    target = config.targets.get(target_name)
+    return target.kind.words.group if target is not None else "group"
 
 
 def study_problems(
@@ -154,46 +160,39 @@ def _one_study_problems(study: Study, config: Config | None, *, complete: bool) 
                 f"use one of: {', '.join(sorted(config.pools))}",
             )
     yield from _duplicates(path, "pools", study.pools, "pool")
-    yield from _duplicates(path, "hits", study.hits, "HIT")
-    yield from _hit_id_problems(path, study.hits)
-    yield from _duplicates(path, "workers", study.workers, "worker")
-    yield from _duplicates(path, "prolific_studies", study.prolific_studies, "Prolific study")
-    yield from _duplicates(path, "participants", study.participants, "participant")
-    if complete and not (study.hits or study.workers or study.prolific_studies or study.participants):
+    for kind in KINDS:
+        listing = study.listing(kind.key)
+        words = kind.words
+        yield from _duplicates(path, words.units_key, listing.units, words.unit)
+        yield from _misplaced_ids(path, words.units_key, listing.units)
+        yield from _duplicates(path, words.holders_key, listing.holders, words.holder)
+    if complete and not study.lists_anything:
         line, column = locate(path, ["study"])
+        listed = " or ".join(
+            f"'{kind.words.units_key}:' or '{kind.words.holders_key}:' ({kind.name})" for kind in KINDS
+        )
         yield Problem(
             path,
-            "the study lists no HITs, workers, Prolific studies or participants, so it excludes nobody",
-            "add 'hits:' or 'workers:' (MTurk), or 'prolific_studies:' or 'participants:' (Prolific)",
+            "the study lists no "
+            + ", ".join(f"{kind.words.units} or {kind.words.holders}" for kind in KINDS)
+            + ", so it excludes nobody",
+            f"add {listed}",
             line,
             column,
             Severity.WARNING,
         )
 
 
-# MTurk's worker IDs start with A and are shorter than its HIT IDs, which have 30 characters. A
-# URL pasted from the requester site carries the HIT ID in it.
-_WORKER_ID = re.compile(r"^A[A-Z0-9]{7,28}$")
-_ID_IN_URL = re.compile(r"(?:hitId|hit_id|HITId)=([A-Z0-9]{20,40})|/([A-Z0-9]{30})(?:[/?#]|$)")
-
-
-def _hit_id_problems(path: Path, hits: Sequence[str]) -> Iterable[Problem]:
-    for index, hit_id in enumerate(hits):
-        if _WORKER_ID.match(hit_id):
-            yield _at(
-                path,
-                ["hits", index],
-                f"{hit_id} under 'hits:' looks like a worker ID, not a HIT ID (MTurk's HIT IDs have 30 characters)",
-                "move it under 'workers:'",
-            )
-        elif "://" in hit_id or hit_id.lower().startswith("www."):
-            found = _ID_IN_URL.search(hit_id)
-            hint = (
-                f"write the HIT ID alone: {found.group(1) or found.group(2)}"
-                if found
-                else "write the HIT ID alone (30 characters, from the requester site's 'Manage' page)"
-            )
-            yield _at(path, ["hits", index], "a URL under 'hits:', where a HIT ID belongs", hint)
+def _misplaced_ids(path: Path, key: str, values: Sequence[str]) -> Iterable[Problem]:
+    """IDs the schema accepts under ``key`` that belong elsewhere (an MTurk worker ID passes for
+    a HIT ID by its characters), and URLs pasted whole; other IDs the schema refuses get the
+    same advice as the hint of the schema's problem."""
+    for index, value in enumerate(values):
+        if "://" not in value and not schema_accepts_item(STUDY_SCHEMA, key, value):
+            continue
+        found = advice(key, value)
+        if found is not None:
+            yield _at(path, [key, index], found.message, found.hint)
 
 
 def _duplicates(path: Path, key: str, values: Sequence[str], what: str) -> Iterable[Problem]:
@@ -246,7 +245,12 @@ def capture_problems(capture: Capture, folder_target: str) -> list[Problem]:
     problems = []
     if capture.hit_id != path.stem:
         problems.append(
-            _at(path, ["hit_id"], f"the HIT ID differs from the file name '{path.stem}'", "restore the file")
+            _at(
+                path,
+                ["hit_id"],
+                f"the ID in the file differs from its name '{path.stem}'",
+                "restore the file",
+            )
         )
     if capture.target != folder_target:
         problems.append(

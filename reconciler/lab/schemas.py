@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reconciler.core.problems import Problem
+from reconciler.lab.id_advice import Advice, advice
 from reconciler.lab.yaml_files import locate
 
 if TYPE_CHECKING:
@@ -125,6 +126,16 @@ def _string_lists(schema_name: str) -> dict[str, _StringList]:
     return lists
 
 
+def schema_accepts_item(schema_name: str, key: str, value: str) -> bool:
+    """Whether the schema's top-level list ``key`` accepts ``value`` as one of its items."""
+    rule = _string_lists(schema_name).get(key)
+    if rule is None:
+        return False
+    if len(value) < rule.min_length or (rule.max_length is not None and len(value) > rule.max_length):
+        return False
+    return rule.pattern is None or rule.pattern.search(value) is not None
+
+
 def _valid_fast(data: Any, schema_name: str) -> bool:
     """True only when ``data`` is certainly valid. Study and capture files are mostly long lists
     of IDs, and jsonschema checks each item through several layers of calls; here each list is
@@ -159,7 +170,7 @@ def schema_problems(path: Path, data: Any, schema_name: str) -> list[Problem]:
     errors = list(_validator(schema_name).iter_errors(data))
     problems: list[Problem] = []
     for error in sorted(errors, key=lambda e: [str(step) for step in e.absolute_path]):
-        problems.extend(_explain(path, error))
+        problems.extend(_explain(path, error, schema_name))
     return problems
 
 
@@ -167,7 +178,7 @@ def is_valid(data: Any, schema_name: str) -> bool:
     return bool(_validator(schema_name).is_valid(data))
 
 
-def _explain(path: Path, error: ValidationError) -> Iterable[Problem]:
+def _explain(path: Path, error: ValidationError, schema_name: str) -> Iterable[Problem]:
     pointer = list(error.absolute_path)
     where = _describe_pointer(pointer)
     keyword = error.validator
@@ -184,7 +195,21 @@ def _explain(path: Path, error: ValidationError) -> Iterable[Problem]:
         missing = str(error.message).split("'")[1] if "'" in error.message else error.message
         yield Problem(path, f"missing required key '{missing}'{where}", f"add '{missing}:'", line, column)
         return
-    yield Problem(path, _message(error) + where, _hint(error), line, column)
+    misplaced = _id_advice(error, pointer) if schema_name == STUDY_SCHEMA else None
+    hint = misplaced.as_hint() if misplaced is not None else _hint(error)
+    yield Problem(path, _message(error) + where, hint, line, column)
+
+
+def _id_advice(error: ValidationError, pointer: list[str | int]) -> Advice | None:
+    """For an ID a study file lists under a key where it does not fit: what it looks like and
+    where it belongs, in its platform's words, rather than the pattern it fails. A URL is left
+    to ``rules`` (it names the ID inside it as a problem of its own)."""
+    if error.validator not in ("pattern", "minLength", "maxLength") or len(pointer) != 2:
+        return None
+    key, value = pointer[0], error.instance
+    if not isinstance(key, str) or not isinstance(value, str) or "://" in value:
+        return None
+    return advice(key, value)
 
 
 def _unexpected_keys(error: ValidationError) -> list[Any]:

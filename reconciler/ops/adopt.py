@@ -10,26 +10,40 @@ from __future__ import annotations
 from pathlib import Path
 
 from reconciler.core.plan import PoolPlan
-from reconciler.core.planner import REVOKED_OUTSIDE
+from reconciler.core.planner import revoked_outside
+from reconciler.core.platform_kind import PlatformKind
 from reconciler.core.problems import InvalidInput
 from reconciler.lab.loading import load_repository
 from reconciler.lab.studies import write_imported_study
 from reconciler.ops.failures import OperationFailed
 from reconciler.ops.local_seed import local_seed_problems
-from reconciler.ops.projection import holds_membership_only
-from reconciler.ops.session import Session, utc_now
+from reconciler.ops.session import Session, load_run, open_session, utc_now
+from reconciler.platform.base import PlatformError
 
 
-def outside_holders(planned: PoolPlan) -> list[str]:
+def outside_holders(planned: PoolPlan, kind: PlatformKind) -> list[str]:
     """The holders the repository never listed: kept by the plan, or revoked for that alone."""
-    revoked = [change.worker_id for change in planned.revokes if change.cause == REVOKED_OUTSIDE]
+    revoked = [change.worker_id for change in planned.revokes if change.cause == revoked_outside(kind)]
     return sorted([change.worker_id for change in planned.kept] + revoked)
 
 
-def adopt_holders(session: Session, pool: str, study_id: str, title: str | None) -> tuple[Path, int]:
-    """Write the study; returns its path and the number of workers. The repository is validated
-    with the new file in it, and the file is removed again if it does not validate."""
+def adopt_holders(
+    root: Path, target_name: str | None, pool: str, study_id: str, title: str | None
+) -> tuple[Path, int, PlatformKind]:
+    """Write the study; returns its path, the number of holders and the platform. The repository
+    is validated with the new file in it, and the file is removed again if it does not validate."""
+    inputs = load_run(root, target_name)
+    try:
+        with open_session(inputs) as session:
+            path, count = _adopt(session, pool, study_id, title)
+    except PlatformError as error:
+        raise OperationFailed(f"{error}; nothing was written") from None
+    return path, count, inputs.kind
+
+
+def _adopt(session: Session, pool: str, study_id: str, title: str | None) -> tuple[Path, int]:
     config = session.repository.config
+    words = session.kind.words
     if pool not in config.pools:
         raise OperationFailed(f"no pool named '{pool}'; pools: {', '.join(sorted(config.pools))}")
     spec = config.pools[pool]
@@ -41,15 +55,13 @@ def adopt_holders(session: Session, pool: str, study_id: str, title: str | None)
     path = session.layout.study_file(study_id)
     if path.exists():
         raise OperationFailed(f"{path} exists already; choose another --study")
-    (planned,) = [pool_plan for pool_plan in session.plan().pools if pool_plan.pool == pool]
+    (planned,) = [pool_plan for pool_plan in session.plan().plan.pools if pool_plan.pool == pool]
     if planned.type_id is None:  # the plan would create it: there is nothing to adopt
-        raise OperationFailed(
-            f"pool '{pool}' has no qualification type on target '{session.target.name}' yet"
-        )
-    holders = outside_holders(planned)
+        raise OperationFailed(f"pool '{pool}' has no {words.group} on target '{session.target.name}' yet")
+    holders = outside_holders(planned, session.kind)
     if not planned.holders_before:
         raise OperationFailed(
-            f"the qualification of pool '{pool}' has no holders; there is nothing to import"
+            f"the {words.group} of pool '{pool}' has no holders; there is nothing to import"
         )
     if not holders:
         raise OperationFailed(
@@ -57,8 +69,9 @@ def adopt_holders(session: Session, pool: str, study_id: str, title: str | None)
             "or was at the last apply; none is held outside the repository, so there is nothing to import"
         )
     title = title or f"Holders of '{spec.name}' on {session.target.name}"
-    key = "participants" if holds_membership_only(session.target) else "workers"
-    write_imported_study(session.layout, path, study_id, pool, title, sorted(holders), utc_now(), key)
+    write_imported_study(
+        session.layout, path, study_id, pool, title, sorted(holders), utc_now(), words.holders_key
+    )
     try:
         load_repository(
             session.repository.root, with_captures=False, check_seed=local_seed_problems

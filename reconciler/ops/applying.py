@@ -10,44 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
-from typing import Literal
 
 from reconciler.core.live import LiveQualificationType
-from reconciler.core.plan import Plan, PoolPlan, WorkerChange
+from reconciler.core.outcome import ApplyReport, Kind, Outcome
+from reconciler.core.plan import PoolPlan, WorkerChange
+from reconciler.core.safety import CheckedPlan
 from reconciler.platform.base import BatchMembership, Platform, PlatformError
-
-Kind = Literal["grant", "update", "revoke", "create type", "update type"]
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    kind: Kind
-    pool: str
-    worker_id: str | None
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-@dataclass
-class ApplyReport:
-    outcomes: list[Outcome] = field(default_factory=list)
-    created_types: dict[str, str] = field(default_factory=dict)  # pool -> new type ID
-    skipped: list[tuple[str, int]] = field(default_factory=list)  # pool, changes not attempted
-    recorded: list[Path] = field(default_factory=list)  # record files of listed holders written
-
-    @property
-    def failed(self) -> list[Outcome]:
-        return [outcome for outcome in self.outcomes if not outcome.ok]
-
-    def count(self, kind: Kind, *, ok: bool = True) -> int:
-        return sum(outcome.kind == kind and outcome.ok == ok for outcome in self.outcomes)
-
 
 Progress = Callable[[int], None]
 TypeCreated = Callable[[str, LiveQualificationType], None]  # pool, its new (or adopted) type
@@ -55,12 +24,17 @@ TypeCreated = Callable[[str, LiveQualificationType], None]  # pool, its new (or 
 
 def apply_plan(
     platform: Platform,
-    plan: Plan,
+    checked: CheckedPlan,
     *,
     concurrency: int,
     advance: Progress | None = None,
     on_type_created: TypeCreated | None = None,
 ) -> ApplyReport:
+    """Carry out a plan that passed the safety check; a plain ``Plan`` is refused (TypeError), so
+    no caller can apply what the check refused, or skip it."""
+    if not isinstance(checked, CheckedPlan):
+        raise TypeError("apply_plan takes the CheckedPlan that core.safety.check_plan returns, not a Plan")
+    plan = checked.plan
     report = ApplyReport()
     type_ids: dict[str, str] = {}
     for pool in plan.pools:

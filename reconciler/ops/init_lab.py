@@ -10,11 +10,26 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from reconciler.core.problems import Severity
+from reconciler.core.problems import Severity, display_path
 from reconciler.lab.loading import load_repository
-from reconciler.lab.scaffold import LabAnswers, lab_files
+from reconciler.lab.scaffold import (
+    DEFAULT_TOOL_REPOSITORY,
+    LabAnswers,
+    default_pool_description,
+    default_pool_name,
+    lab_files,
+)
 from reconciler.lab.writing import atomic_write_text
 from reconciler.ops.failures import OperationFailed
+
+__all__ = [
+    "DEFAULT_TOOL_REPOSITORY",
+    "LabAnswers",
+    "default_pool_description",
+    "default_pool_name",
+    "display_path",
+    "init_lab",
+]
 
 
 def init_lab(directory: Path, answers: LabAnswers) -> list[Path]:

@@ -18,9 +18,10 @@ from reconciler.core.desired import hits_needed
 from reconciler.core.live import HitState, LivePool
 from reconciler.core.model import Capture, Pool, Repository, Study
 from reconciler.core.planner import Reading
+from reconciler.core.platform_kind import PlatformKind
 from reconciler.core.problems import Problem
 from reconciler.lab.yaml_files import locate
-from reconciler.platform.base import HitGone, Platform, PlatformError
+from reconciler.platform.base import GroupGone, Platform, PlatformError, UnitGone
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -35,10 +36,6 @@ def run_all(function: Callable[[T], R], items: Iterable[T], concurrency: int) ->
         return list(pool.map(function, listed))
 
 
-# The platform's code for a type it does not know (MTurk's; another platform maps its own to it).
-TYPE_DOES_NOT_EXIST = "AWS.MechanicalTurk.QualificationTypeDoesNotExist"
-
-
 def find_pool_type(platform: Platform, pool: Pool, target: str, recorded: Mapping[str, str]) -> LivePool:
     """The one way to find a pool's qualification type (or group) on a target: the ID pinned for
     the target in config.yaml (which must exist), else the ID recorded in the target's pools.yaml,
@@ -48,14 +45,19 @@ def find_pool_type(platform: Platform, pool: Pool, target: str, recorded: Mappin
     then shows a re-creation with every holder granted again."""
     pinned = pool.pinned_type_ids.get(target)
     if pinned:
-        return LivePool(pool.key, platform.find_qualification_type(pool.name, pinned), found_by="pinned")
+        try:
+            return LivePool(pool.key, platform.find_qualification_type(pool.name, pinned), found_by="pinned")
+        except GroupGone as gone:
+            raise PlatformError(
+                f"{gone}, which config.yaml pins for pool '{pool.key}' on target '{target}' "
+                "(qualification_type_id); correct the ID, or remove it to let the tool create or "
+                "find the group"
+            ) from None
     recorded_id = recorded.get(pool.key)
     if recorded_id:
         try:
             live_type = platform.find_qualification_type(pool.name, recorded_id)
-        except PlatformError as error:
-            if error.code != TYPE_DOES_NOT_EXIST:
-                raise
+        except GroupGone:
             return LivePool(pool.key, None, found_by="recorded", missing_recorded_id=recorded_id)
         return LivePool(pool.key, live_type, found_by="recorded")
     return LivePool(pool.key, platform.find_qualification_type(pool.name, None), found_by="name")
@@ -109,7 +111,8 @@ def read_hits(
     capture may lack. A HIT MTurk no longer knows is served from its capture; with no capture it
     fails the plan, naming each study file and line that lists it.
     """
-    age = platform.disposal_age
+    kind = platform.kind
+    age = kind.disposal_age
     to_read = capture_rules.hits_to_read(needed, captures, now, age)
     states = _hit_states(platform, to_read, capture_rules.live_hits_estimate(needed, captures, now, age))
 
@@ -121,14 +124,14 @@ def read_hits(
                 workers = capture_rules.captured_workers(previous)
             else:
                 workers = platform.hit_workers(hit_id)
-        except HitGone:
+        except UnitGone:
             return hit_id, capture_rules.mark_disposed(previous, now) if previous else None
         return hit_id, capture_rules.merge_reading(target, previous, state.with_workers(workers), now)
 
     after_reading = dict(run_all(read_one, to_read, concurrency))
-    result, unknown = capture_rules.combine_readings(needed, captures, after_reading, now, age)
+    result, unknown = capture_rules.combine_readings(needed, captures, after_reading, now, kind)
     for hit_id in unknown:
-        result.missing.extend(_never_captured(hit_id, needed[hit_id]))
+        result.missing.extend(_never_captured(kind, hit_id, needed[hit_id]))
     return result
 
 
@@ -142,17 +145,24 @@ def _hit_states(platform: Platform, to_read: list[str], live_hits: int) -> dict[
     return {state.hit_id: state for state in platform.list_hit_states() if state.hit_id in wanted}
 
 
-def _never_captured(hit_id: str, places: list[tuple[Study, int]]) -> Iterable[Problem]:
+def _never_captured(kind: PlatformKind, hit_id: str, places: list[tuple[Study, int]]) -> Iterable[Problem]:
+    words = kind.words
+    disposed = (
+        f", or have been disposed of ({kind.name} deletes {words.units} {kind.disposal_age.days} days after "
+        "their creation)"
+        if kind.disposal_age is not None
+        else ", or have been deleted"
+    )
     for study, index in places:
-        line, column = locate(study.path, ["hits", index])
+        line, column = locate(study.path, [words.units_key, index])
         yield Problem(
             study.path,
-            f"MTurk does not know HIT {hit_id} and its workers were never captured: it may be "
-            "mistyped, belong to another target (the sandbox or another account), or have been "
-            "disposed of (MTurk deletes HITs 120 days after their creation)",
-            "if mistyped, correct it (compare with the requester site's 'Manage' page); if it is "
-            "another target's, plan that target with --target; if it was disposed of, list its "
-            "workers under 'workers:' from your own records and remove the HIT",
+            f"{kind.name} does not know the {words.unit} {hit_id} and its {words.holders} were never "
+            f"captured: it may be mistyped, belong to another target (another account or "
+            f"workspace){disposed}",
+            f"if mistyped, correct it (compare with {words.where_ids_are}); if it is another target's, "
+            f"plan that target with --target; if it is gone, list its {words.holders} under "
+            f"'{words.holders_key}:' from your own records and remove the {words.unit}",
             line,
             column,
         )

@@ -1,34 +1,41 @@
-"""Opening a configured target as a ``Platform``: the local MTurk in-process, or MTurk itself.
+"""Opening a configured target as a ``Platform``: Prolific or MTurk, or their local emulators.
 
-This is the only product module that knows the emulators exist: a local target is started
-here (and its seed checked by ``ops.local_seed``), so nothing below ``ops/`` depends on them.
+The one place that tells targets apart by their class: everything else asks the target's
+``kind`` (``reconciler.kinds``). It is also the only product module, with ``ops.local_seed``,
+that knows the emulators exist: a local target is started here, so nothing below ``ops/``
+depends on them. boto3, httpx and the emulators are imported only when a target of theirs is
+opened: ``validate`` and the answers need none of them.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import boto3
-from botocore.exceptions import BotoCoreError
-
-from reconciler.core.model import LocalTarget, ProlificTarget, Target
-from reconciler.core.problems import Problem
+from reconciler.core.model import Target
+from reconciler.core.problems import InvalidInput, Problem
+from reconciler.kinds.hosts import is_loopback
+from reconciler.kinds.mturk import LocalMTurkTarget, MTurkTarget
+from reconciler.kinds.prolific import ProlificTarget
 from reconciler.platform.base import Platform, PlatformError
-from reconciler.platform.mturk import DEFAULT_CONCURRENCY, MTurkPlatform, make_client
 from reconciler.platform.redact import redact
 
-if TYPE_CHECKING:  # httpx is imported only when a Prolific target is opened: start-up counts
+if TYPE_CHECKING:
     import httpx
 
     from reconciler.platform.prolific import ProlificPlatform
 
-__all__ = ["DEFAULT_CONCURRENCY", "open_target"]
-from reconciler.core.problems import InvalidInput
+# Concurrent calls per run when the target sets no max_concurrency.
+MTURK_CONCURRENCY = 16
+PROLIFIC_CONCURRENCY = 8
+
+
+def default_concurrency(target: Target) -> int:
+    return PROLIFIC_CONCURRENCY if isinstance(target, ProlificTarget) else MTURK_CONCURRENCY
+
 
 # The local MTurk ignores signatures; these only make boto3 sign requests as it would for AWS.
 LOCAL_ACCESS_KEY = "AKIALOCALMTURKEXAMPLE"
@@ -42,8 +49,14 @@ def open_target(target: Target) -> Iterator[Platform]:
         with open_prolific(target) as platform:
             yield platform
         return
-    concurrency = target.limits.max_concurrency or DEFAULT_CONCURRENCY
-    if isinstance(target, LocalTarget):
+    assert isinstance(target, LocalMTurkTarget | MTurkTarget), f"no way to open {target!r}"
+    import boto3
+    from botocore.exceptions import BotoCoreError
+
+    from reconciler.platform.mturk import MTurkPlatform, make_client
+
+    concurrency = target.limits.max_concurrency or MTURK_CONCURRENCY
+    if isinstance(target, LocalMTurkTarget):
         from reconciler.emulators.mturk import LocalMTurk, SeedError, StateError
 
         target.state_path.parent.mkdir(parents=True, exist_ok=True)
@@ -87,28 +100,31 @@ def open_target(target: Target) -> Iterator[Platform]:
     yield MTurkPlatform(client, target=target.name, secrets=secrets)
 
 
+def seed_problems(target: Target) -> list[Problem]:
+    """The problems of a local target's seed file, as its emulator reads it."""
+    if isinstance(target, LocalMTurkTarget) and target.seed_path is not None:
+        from reconciler.emulators.mturk.seed import SeedError, load_seed
+
+        try:
+            load_seed(target.seed_path)
+        except SeedError as error:
+            return error.problems
+    return []
+
+
 def refuse_cleartext(name: str, endpoint_url: str) -> None:
     """An endpoint other than HTTPS would carry the signed requests and the session token in
     clear; plain HTTP is only for a local MTurk on this machine (loopback)."""
     parts = urlsplit(endpoint_url)
     if parts.scheme == "https":
         return
-    if parts.scheme == "http" and _loopback(parts.hostname or ""):
+    if parts.scheme == "http" and is_loopback(parts.hostname or ""):
         return
     raise PlatformError(
         f"target '{name}': endpoint_url {parts.scheme or '(no scheme)'}://{parts.hostname or ''} "
         "is not HTTPS, so the session token would travel in clear; use an https:// endpoint "
         "(plain http:// is accepted only for 127.0.0.1, ::1 or localhost) in exclusions/config.yaml"
     )
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 LOCAL_PROLIFIC_TOKEN = "local-prolific-accepts-any-token"  # noqa: S105 - not a secret: a placeholder
@@ -119,7 +135,7 @@ def open_prolific(target: ProlificTarget) -> Iterator[ProlificPlatform]:
     """Prolific, or the embedded local Prolific for a ``local: true`` target."""
     from reconciler.platform import prolific
 
-    concurrency = target.limits.max_concurrency or prolific.DEFAULT_CONCURRENCY
+    concurrency = target.limits.max_concurrency or PROLIFIC_CONCURRENCY
     if target.local:
         from reconciler.emulators.prolific import LocalProlific, SeedError
 

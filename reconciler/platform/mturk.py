@@ -16,14 +16,12 @@ import os
 import random
 import time
 from collections.abc import Callable
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from reconciler.core.captures import DISPOSAL_AGE
 from reconciler.core.live import (
     HitReading,
     HitRequirement,
@@ -32,9 +30,10 @@ from reconciler.core.live import (
     LiveQualificationType,
     QualificationTypeSettings,
 )
+from reconciler.kinds.mturk import MTURK
 from reconciler.platform import answers
 from reconciler.platform.answers import MalformedAnswer
-from reconciler.platform.base import HitGone, PlatformError
+from reconciler.platform.base import GroupGone, PlatformError, UnitGone
 from reconciler.platform.ratelimit import RateLimiter, ThrottleFollower
 from reconciler.platform.redact import redact
 
@@ -46,8 +45,8 @@ PAGE_SIZE = 100  # MTurk's maximum
 # Every assignment whose worker saw the study; a rejected worker saw the deception all the same.
 WORKER_STATUSES: list[Literal["Submitted", "Approved", "Rejected"]] = ["Submitted", "Approved", "Rejected"]
 HIT_DOES_NOT_EXIST = "AWS.MechanicalTurk.HITDoesNotExist"
+TYPE_DOES_NOT_EXIST = "AWS.MechanicalTurk.QualificationTypeDoesNotExist"
 QUALIFICATION_DOES_NOT_EXIST = "AWS.MechanicalTurk.QualificationDoesNotExist"
-DEFAULT_CONCURRENCY = 16
 MAX_ATTEMPTS = 10
 # A listing of a million entries is 10,000 pages; beyond that, or after this many empty pages in
 # a row that still promise more, the platform is not paging towards an end.
@@ -146,7 +145,7 @@ def follow_throttling(client: MTurkClient) -> MTurkClient:
 class MTurkPlatform:
     """``Platform`` over one boto3 MTurk client (thread-safe, shared by every worker thread)."""
 
-    disposal_age: timedelta | None = DISPOSAL_AGE  # MTurk disposes of a HIT 120 days after creation
+    kind = MTURK
 
     def __init__(
         self,
@@ -168,6 +167,7 @@ class MTurkPlatform:
         if pinned_id:
             answer = self._call(
                 "GetQualificationType",
+                group_id=pinned_id,
                 check=answers.one("QualificationType", answers.qualification_type),
                 QualificationTypeId=pinned_id,
             )
@@ -249,6 +249,13 @@ class MTurkPlatform:
     def list_hits(self) -> list[LiveHit]:
         return [_live_hit(hit) for hit in self._listing("ListHITs", "HITs", answers.hit)]
 
+    def exclusion(self, type_id: str, actions_guarded: str) -> dict[str, Any]:
+        return {
+            "QualificationTypeId": type_id,
+            "Comparator": "DoesNotExist",
+            "ActionsGuarded": actions_guarded,
+        }
+
     # --- changes ------------------------------------------------------------------------------
 
     def grant(self, type_id: str, worker_id: str, value: int) -> None:
@@ -279,6 +286,7 @@ class MTurkPlatform:
         operation: str,
         hit_id: str | None = None,
         check: answers.Check = answers.nothing,
+        group_id: str | None = None,
         **arguments: Any,
     ) -> dict[str, Any]:
         """One call, its answer checked; a malformed answer is retried as botocore retries a 5xx."""
@@ -292,7 +300,7 @@ class MTurkPlatform:
             except DeadlinePassed as passed:
                 raise DeadlinePassed(f"{operation} not made on target '{self.target}': {passed}") from None
             except (ClientError, BotoCoreError) as error:
-                raise self._translate(operation, error, hit_id) from None
+                raise self._translate(operation, error, hit_id, group_id) from None
             except (MalformedAnswer, ValueError, TypeError, AttributeError) as error:
                 # ValueError and the rest: botocore could not parse a field (a broken timestamp).
                 if attempt == attempts:
@@ -321,7 +329,7 @@ class MTurkPlatform:
         token: str | None = None
         empty_in_a_row = 0
         for page_number in range(1, MAX_PAGES + 1):
-            paging = {"MaxResults": PAGE_SIZE} | ({"NextToken": token} if token else {})
+            paging: dict[str, Any] = {"MaxResults": PAGE_SIZE} | ({"NextToken": token} if token else {})
             page = self._call(operation, hit_id=hit_id, check=check, **arguments, **paging)
             entries.extend(page[list_key])
             token = page.get("NextToken")
@@ -345,7 +353,7 @@ class MTurkPlatform:
         )
 
     def _translate(
-        self, operation: str, error: ClientError | BotoCoreError, hit_id: str | None
+        self, operation: str, error: ClientError | BotoCoreError, hit_id: str | None, group_id: str | None
     ) -> PlatformError:
         if isinstance(error, NoCredentialsError):
             return PlatformError(
@@ -356,7 +364,9 @@ class MTurkPlatform:
             details = error.response.get("Error", {})
             turk_code = str(error.response.get("TurkErrorCode", ""))
             if hit_id is not None and turk_code == HIT_DOES_NOT_EXIST:
-                return HitGone(hit_id)
+                return UnitGone(MTURK, hit_id)
+            if group_id is not None and turk_code == TYPE_DOES_NOT_EXIST:
+                return GroupGone(MTURK, group_id)
             code = redact(str(details.get("Code", "error")), self.secrets)
             message = redact(str(details.get("Message", "")), self.secrets)
             suffix = f" ({redact(turk_code, self.secrets)})" if turk_code else ""

@@ -16,7 +16,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -29,7 +29,8 @@ from reconciler.core.live import (
     LiveQualificationType,
     QualificationTypeSettings,
 )
-from reconciler.platform.base import PlatformError
+from reconciler.kinds.prolific import PROLIFIC
+from reconciler.platform.base import GroupGone, PlatformError, UnitGone
 
 # A participant who saw the study saw the deception: every submission counts, whether approved,
 # rejected, still in progress (RESERVED, ACTIVE), returned or timed out, and exclusion does not
@@ -47,7 +48,6 @@ AS_HIT_STATUS = {"ACTIVE": "Assignable", "SCHEDULED": "Assignable", "PAUSED": "U
 BATCH_SIZE = 500  # participant IDs per POST or DELETE of a group's members
 MAX_ATTEMPTS = 8
 RETRIED = frozenset({429, 500, 502, 503, 504})
-DEFAULT_CONCURRENCY = 8
 
 
 def max_attempts() -> int:
@@ -59,7 +59,7 @@ def max_attempts() -> int:
 class ProlificPlatform:
     """``Platform`` over one httpx client (thread-safe, shared by every worker thread)."""
 
-    disposal_age: timedelta | None = None  # Prolific keeps its studies: no capture is final by age
+    kind = PROLIFIC
 
     batch_size = BATCH_SIZE
 
@@ -89,8 +89,11 @@ class ProlificPlatform:
 
     # --- HTTP ------------------------------------------------------------------------------------
 
-    def _call(self, method: str, url: str, *, json: Any = None, what: str) -> Any:
-        """The decoded answer; 429 and 5xx are retried with exponential backoff (or Retry-After)."""
+    def _call(
+        self, method: str, url: str, *, json: Any = None, what: str, gone: PlatformError | None = None
+    ) -> Any:
+        """The decoded answer; 429 and 5xx are retried with exponential backoff (or Retry-After).
+        ``gone``: raised instead when Prolific answers 404 (the thing asked for by its ID)."""
         for attempt in range(1, self.max_attempts + 1):
             try:
                 response = self.client.request(method, url, json=json)
@@ -102,6 +105,8 @@ class ProlificPlatform:
             if response.status_code in RETRIED and attempt < self.max_attempts:
                 self._wait(attempt, response.headers.get("Retry-After"))
                 continue
+            if response.status_code == 404 and gone is not None:
+                raise gone
             if response.status_code >= 400:
                 raise PlatformError(
                     f"{what}: Prolific answered {response.status_code} {_detail(response)}",
@@ -149,7 +154,14 @@ class ProlificPlatform:
 
     def find_qualification_type(self, name: str, pinned_id: str | None) -> LiveQualificationType | None:
         if pinned_id:
-            group = self._call("GET", f"/api/v1/participant-groups/{pinned_id}/", what=f"group {pinned_id}")
+            group = self._call(
+                "GET",
+                f"/api/v1/participant-groups/{pinned_id}/",
+                what=f"participant group {pinned_id}",
+                gone=GroupGone(PROLIFIC, pinned_id),
+            )
+            if group.get("is_deleted"):  # Prolific may still answer for a deleted group
+                raise GroupGone(PROLIFIC, pinned_id)
             return _as_type(group)
         scope = f"workspace_id={self.workspace_id}" if self.workspace_id else f"project_id={self.project_id}"
         listing = self._call("GET", f"/api/v1/participant-groups/?{scope}", what="listing participant groups")
@@ -181,7 +193,12 @@ class ProlificPlatform:
     def list_holders(self, type_id: str) -> dict[str, int]:
         """Every member (value 1: a group holds membership only), checked against the group's count."""
         what = f"listing the members of group {type_id}"
-        group = self._call("GET", f"/api/v1/participant-groups/{type_id}/", what=f"group {type_id}")
+        group = self._call(
+            "GET",
+            f"/api/v1/participant-groups/{type_id}/",
+            what=f"participant group {type_id}",
+            gone=GroupGone(PROLIFIC, type_id),
+        )
         members: dict[str, int] = {}
         rows = 0
         for page in self._pages(f"/api/v1/participant-groups/{type_id}/participants/", what):
@@ -195,6 +212,11 @@ class ProlificPlatform:
                 "not planning from an incomplete listing, try again"
             )
         return members
+
+    def exclusion(self, type_id: str, actions_guarded: str) -> dict[str, Any]:
+        """The blocklist filter: a member of the group can neither see nor take the study (on
+        Prolific a filter always hides the study, so ``actions_guarded`` changes nothing)."""
+        return blocklist_filter([type_id])
 
     def grant(self, type_id: str, worker_id: str, value: int) -> None:
         self.grant_many(type_id, [worker_id])
@@ -229,7 +251,14 @@ class ProlificPlatform:
         """A Prolific study as a HIT's state. Its counts are not a HIT's (places are taken and
         freed as submissions come and go), so they are left unknown: a study's submissions are
         always listed again until it is closed, never skipped on a guess."""
-        return _study_state(self._call("GET", f"/api/v1/studies/{hit_id}/", what=f"Prolific study {hit_id}"))
+        return _study_state(
+            self._call(
+                "GET",
+                f"/api/v1/studies/{hit_id}/",
+                what=f"Prolific study {hit_id}",
+                gone=UnitGone(PROLIFIC, hit_id),
+            )
+        )
 
     def list_hit_states(self) -> list[HitState]:
         listing = self._pages("/api/v1/studies/", "listing studies")

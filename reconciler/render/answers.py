@@ -14,27 +14,67 @@ from datetime import date, datetime
 from typing import Any
 
 from reconciler.core.answers import CaptureState, PoolRecord, Record, Standing
+from reconciler.core.platform_kind import PlatformKind
 
 Mask = Callable[[str], str]
 EXPORT_FORMAT_VERSION = 1
 
-# One row per worker, pool and study the worker took part in.
-EXPORT_COLUMNS: dict[str, str] = {
-    "pool": "the exclusion pool (a key of config.yaml's pools)",
-    "platform": "the crowd platform of the target (mturk)",
-    "target": "the target whose captures were read (config.yaml's targets)",
-    "participant": "the worker's ID (masked, e.g. AE…0001, unless exported with --show-worker-ids)",
-    "study": "the study the participant took part in (its file under exclusions/studies/)",
-    "study_status": "active or released",
-    "study_exclude_until": "the study's exclude_until (YYYY-MM-DD), empty when it has none",
-    "study_excludes_today": "true when the study's participants are excluded on the export's date",
-    "via": "the HITs (space-separated) that recorded the participation, and 'workers:' when the study file lists the participant directly",
-    "took_part_since": "the creation time (UTC) of the earliest of those HITs; empty when the participant is listed directly (no date is recorded)",
-    "pool_count": "how many of the pool's excluding studies the participant took part in (the qualification's value)",
-    "excluded": "true when the participant is excluded from the pool (pool_count >= the pool's exclude_after)",
-    "excluded_since": "when the exclusion began (UTC); empty when not excluded or a date is not recorded",
-    "excluded_until": "the last day of the exclusion if no study is released; 'until released' when a study without exclude_until keeps it",
-}
+# One row per holder, pool and study the holder took part in. The column names are the same on
+# every platform; what each means is said in the platform's words (``export_columns``).
+EXPORT_COLUMN_NAMES = (
+    "pool",
+    "platform",
+    "target",
+    "participant",
+    "study",
+    "study_status",
+    "study_exclude_until",
+    "study_excludes_today",
+    "via",
+    "took_part_since",
+    "pool_count",
+    "excluded",
+    "excluded_since",
+    "excluded_until",
+)
+
+
+def export_columns(kind: PlatformKind) -> dict[str, str]:
+    """What each column of the export means, in the words of ``kind``'s platform."""
+    words = kind.words
+    count = (
+        f"how many of the pool's excluding studies the participant took part in (the {words.group}'s value)"
+        if kind.holds_values
+        else "how many of the pool's excluding studies the participant took part in"
+    )
+    columns = {
+        "pool": "the exclusion pool (a key of config.yaml's pools)",
+        "platform": f"the crowd platform of the target ({kind.key})",
+        "target": "the target whose captures were read (config.yaml's targets)",
+        "participant": f"the {words.holder}'s ID (masked, a few characters around an ellipsis, unless exported "
+        "with --show-worker-ids)",
+        "study": "the study the participant took part in (its file under exclusions/studies/)",
+        "study_status": "active or released",
+        "study_exclude_until": "the study's exclude_until (YYYY-MM-DD), empty when it has none",
+        "study_excludes_today": "true when the study's participants are excluded on the export's date",
+        "via": f"the {words.units} (space-separated) that recorded the participation, and "
+        f"'{words.holders_key}:' when the study file lists the participant directly",
+        "took_part_since": f"the creation time (UTC) of the earliest of those {words.units}; empty when the "
+        "participant is listed directly (no date is recorded)",
+        "pool_count": count,
+        "excluded": "true when the participant is excluded from the pool (pool_count >= the pool's exclude_after)",
+        "excluded_since": "when the exclusion began (UTC); empty when not excluded or a date is not recorded",
+        "excluded_until": "the last day of the exclusion if no study is released; 'until released' when a study "
+        "without exclude_until keeps it",
+    }
+    assert tuple(columns) == EXPORT_COLUMN_NAMES
+    return columns
+
+
+def _one(plural_key: str) -> str:
+    """A listing key made singular, for one entry: ``hits`` -> ``hit``, ``prolific_studies`` ->
+    ``prolific_study``."""
+    return plural_key[:-3] + "y" if plural_key.endswith("ies") else plural_key.removesuffix("s")
 
 
 def _when(moment: datetime | date | None) -> str:
@@ -59,7 +99,9 @@ def _via(via: tuple[str, ...]) -> str:
 
 
 def why_text(record: Record, worker_id: str, mask: Mask, live: Mapping[str, int | None] | None) -> str:
-    lines = [f"{mask(worker_id)} on target '{record.target}' ({record.platform}), as of {record.today}:"]
+    kind = record.platform
+    words = kind.words
+    lines = [f"{mask(worker_id)} on target '{record.target}' ({kind.name}), as of {record.today}:"]
     for standing in record.why(worker_id):
         pool = record.pools[standing.pool]
         verdict = "EXCLUDED" if standing.excluded else "not excluded"
@@ -79,18 +121,21 @@ def why_text(record: Record, worker_id: str, mask: Mask, live: Mapping[str, int 
                     hit = record.hits[source]
                     where = hit.capture_path or "a capture"
                     lines.append(
-                        f"    HIT {hit.hit_id}, created {_when(hit.created) or 'unknown'}, "
+                        f"    {words.unit} {hit.hit_id}, created {_when(hit.created) or 'unknown'}, "
                         f"recorded in {where} at {_when(hit.captured_at)} ({hit.state.value})"
                     )
                 else:
-                    lines.append(f"    listed under workers: in exclusions/studies/{study.study_id}.yaml")
+                    lines.append(f"    listed under {source} in exclusions/studies/{study.study_id}.yaml")
         if standing.excluded:
             since = _when(standing.since) or "a date not recorded (listed directly)"
             lines.append(f"  since {since}")
         lines.append(f"  what would change it: {standing.change}")
         if live is not None:
             value = live.get(pool.key)
-            held = f"holds the qualification with value {value}" if value is not None else "does not hold it"
+            if value is None:
+                held = f"is not in the {words.group}" if not kind.holds_values else "does not hold it"
+            else:
+                held = words.held + (f" with value {value}" if kind.holds_values else "")
             if value is not None and not standing.excluded:
                 # Granted by hand or by another tool (kept by default), or a revocation pending.
                 held += (
@@ -101,23 +146,24 @@ def why_text(record: Record, worker_id: str, mask: Mask, live: Mapping[str, int 
     if not any(standing.memberships for standing in record.why(worker_id)):
         lines.append("")
         lines.append(
-            f"note: no study file or capture of target '{record.target}' names this worker; "
-            "check the ID (MTurk worker IDs are upper case, like AEXAMPLEWORKER0001)"
+            f"note: no study file or capture of target '{record.target}' names this {words.holder}; "
+            f"check the ID ({kind.name} {words.holder} IDs are {kind.holder_id.description})"
         )
     lines.extend(uncaptured_lines(record))
     return "\n".join(lines) + "\n"
 
 
 def uncaptured_lines(record: Record) -> list[str]:
-    """What the answers do not know: HITs never captured on the target."""
+    """What the answers do not know: units of work never captured on the target."""
     missing = record.uncaptured
     if not missing:
         return []
+    words = record.platform.words
     return [
         "",
-        f"note: {len(missing)} HIT(s) have no capture on target '{record.target}', so their workers are "
-        f"not counted here: {', '.join(hit.hit_id for hit in missing)} "
-        f"(run `exclusions lock --target {record.target}` and commit the captures)",
+        f"note: {len(missing)} {words.unit}(s) have no capture on target '{record.target}', so their "
+        f"{words.holders} are not counted here: {', '.join(hit.hit_id for hit in missing)} "
+        f"(run `exclusions capture --target {record.target}` and commit the captures)",
     ]
 
 
@@ -128,7 +174,7 @@ def holders_json(record: Record, pool: PoolRecord, mask: Mask) -> dict[str, Any]
     return {
         "pool": pool.key,
         "target": record.target,
-        "platform": record.platform,
+        "platform": record.platform.key,
         "as_of": record.today.isoformat(),
         "exclude_after": pool.exclude_after,
         "studies": [_study_summary(record, study_id) for study_id in pool.study_ids],
@@ -142,7 +188,7 @@ def holders_json(record: Record, pool: PoolRecord, mask: Mask) -> dict[str, Any]
             }
             for standing in pool.holders
         ],
-        "uncaptured_hits": [
+        f"uncaptured_{record.platform.words.units_key}": [
             hit.hit_id for hit in record.uncaptured if set(hit.study_ids) & set(pool.study_ids)
         ],
     }
@@ -150,6 +196,7 @@ def holders_json(record: Record, pool: PoolRecord, mask: Mask) -> dict[str, Any]
 
 def _study_summary(record: Record, study_id: str) -> dict[str, Any]:
     study = record.studies[study_id]
+    units = record.platform.words.units_key
     return {
         "study": study.study_id,
         "title": study.title,
@@ -157,8 +204,8 @@ def _study_summary(record: Record, study_id: str) -> dict[str, Any]:
         "exclude_until": _when(study.exclude_until) or None,
         "excludes_today": study.excluding,
         "participants": len(study.participants),
-        "hits": list(study.hit_ids),
-        "uncaptured_hits": list(study.uncaptured_hits),
+        units: list(study.hit_ids),
+        f"uncaptured_{units}": list(study.uncaptured_hits),
     }
 
 
@@ -219,7 +266,7 @@ def export_rows(record: Record, mask: Mask) -> list[dict[str, str]]:
                 rows.append(
                     {
                         "pool": pool.key,
-                        "platform": record.platform,
+                        "platform": record.platform.key,
                         "target": record.target,
                         "participant": mask(standing.worker_id),
                         "study": study.study_id,
@@ -239,20 +286,22 @@ def export_rows(record: Record, mask: Mask) -> list[dict[str, str]]:
 
 def export_csv(record: Record, mask: Mask) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(EXPORT_COLUMNS), lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=list(EXPORT_COLUMN_NAMES), lineterminator="\n")
     writer.writeheader()
     writer.writerows(export_rows(record, mask))
     return buffer.getvalue()
 
 
 def export_json(record: Record, mask: Mask, *, masked: bool) -> str:
+    kind = record.platform
+    words = kind.words
     document = {
         "format_version": EXPORT_FORMAT_VERSION,
         "target": record.target,
-        "platform": record.platform,
+        "platform": kind.key,
         "as_of": record.today.isoformat(),
         "participant_ids": "masked" if masked else "whole",
-        "columns": EXPORT_COLUMNS,
+        "columns": export_columns(kind),
         "pools": [
             {
                 "pool": pool.key,
@@ -263,14 +312,14 @@ def export_json(record: Record, mask: Mask, *, masked: bool) -> str:
             }
             for pool in record.pools.values()
         ],
-        "hits": [
+        words.units_key: [
             {
-                "hit": hit.hit_id,
+                _one(words.units_key): hit.hit_id,
                 "studies": list(hit.study_ids),
                 "capture": hit.state.value,
                 "created": _when(hit.created) or None,
-                "disposal": _when(hit.disposal) or None,
-                "workers": len(hit.workers) if hit.state is not CaptureState.MISSING else None,
+                **({"disposal": _when(hit.disposal) or None} if kind.disposal_age is not None else {}),
+                words.holders: len(hit.workers) if hit.state is not CaptureState.MISSING else None,
             }
             for _, hit in sorted(record.hits.items())
         ],
@@ -281,15 +330,16 @@ def export_json(record: Record, mask: Mask, *, masked: bool) -> str:
 
 def export_readme(record: Record, *, masked: bool) -> str:
     ids = "masked (a few characters around an ellipsis)" if masked else "WHOLE: handle as personal data"
+    kind = record.platform
     lines = [
-        f"Exclusion record of target '{record.target}' ({record.platform}), as of {record.today}.",
+        f"Exclusion record of target '{record.target}' ({kind.name}), as of {record.today}.",
         "Written by `exclusions export` from the lab's study files and captures.",
         f"Participant IDs are {ids}.",
         "",
         "record.csv: one row per participant, pool and study. Columns:",
-        *(f"  {name}: {meaning}" for name, meaning in EXPORT_COLUMNS.items()),
+        *(f"  {name}: {meaning}" for name, meaning in export_columns(kind).items()),
         "",
-        "record.json: the same rows under 'rows', with a summary of each pool, study and HIT.",
+        f"record.json: the same rows under 'rows', with a summary of each pool, study and {kind.words.unit}.",
     ]
     lines.extend(uncaptured_lines(record))
     return "\n".join(lines) + "\n"

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.core.plan import Plan, PoolPlan, WorkerChange
+from reconciler.core.platform_kind import PlatformKind
 from reconciler.render.github import run_url
 from reconciler.render.mask import make_masker
 
@@ -80,18 +81,13 @@ def render_markdown(
     show_worker_ids: bool = False,
     full_plan: str | None = None,
     limit: int = COMMENT_LIMIT,
-    platform: str = "MTurk",
 ) -> str:
-    """The comment, at most ``limit`` characters long. ``titles`` maps study IDs to their titles."""
-    every_id = (
-        change.worker_id
-        for pool in plan.pools
-        for change in (*pool.grants, *pool.revokes, *pool.updates, *pool.kept)
-    )
-    mask = make_masker(every_id, show=show_worker_ids)
+    """The comment, at most ``limit`` characters long, in the words of the plan's platform.
+    ``titles`` maps study IDs to their titles."""
+    mask = make_masker(plan.holder_ids(), show=show_worker_ids)
     pointer = full_plan if full_plan is not None else full_plan_pointer(plan.target)
     head = _head(plan)
-    head[1] += f" ({platform})"  # the title: every change below is made on this platform
+    head[1] += f" ({plan.platform.name})"  # the title: every change below is made on this platform
     sections = [
         *_revocation_sections(plan, mask),
         *_study_sections(plan, mask, titles or {}),
@@ -113,14 +109,19 @@ def _title(plan: Plan) -> list[str]:
 
 
 def _summary_line(plan: Plan) -> str:
+    words = plan.platform.words
     if not plan.has_changes:
-        return "**No changes.** The live qualification holders match the repository; apply would do nothing."
+        return (
+            f"**No changes.** {words.live_holders.capitalize()} match the repository; apply would do nothing."
+        )
     grants, revokes, updates = plan.count("grants"), plan.count("revokes"), plan.count("updates")
     types = sum(pool.type_change is not None for pool in plan.pools)
-    revoke = f"🔴 **{revokes} to revoke**" if revokes else "0 to revoke"
-    line = f"**Plan:** {grants} to grant, {revoke}, {updates} to update value"
+    revoke = f"🔴 **{revokes} to {words.revoke}**" if revokes else f"0 to {words.revoke}"
+    line = f"**Plan:** {grants} to {words.grant}, {revoke}"
+    if plan.platform.holds_values:
+        line += f", {updates} to update value"
     if types:
-        line += f", {types} qualification type change{'s' * (types != 1)}"
+        line += f", {types} {words.group} change{'s' * (types != 1)}"
     return line + "."
 
 
@@ -133,23 +134,28 @@ def _head(plan: Plan) -> list[str]:
         if count > SHOWN_WARNINGS:
             lines.append(f"> - … and {count - SHOWN_WARNINGS} more (see the full plan)")
         lines.append("")
+    kind = plan.platform
+    words = kind.words
+    update = " Update |" if kind.holds_values else ""
     lines += [
-        "| Pool | Qualification type | Holders now | Holders after | Grant | Update | Revoke | Type |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        f"| Pool | {words.group.capitalize()} | Holders now | Holders after | {words.grant.capitalize()} |"
+        f"{update} {words.revoke.capitalize()} | Change |",
+        "| --- | --- | ---: | ---: | ---: |" + (" ---: |" if kind.holds_values else "") + " ---: | --- |",
     ]
     for pool in plan.pools:
         revokes = f"🔴 **{len(pool.revokes)}**" if pool.revokes else "0"
         change = pool.type_change.action if pool.type_change else "—"
+        updates = f" {len(pool.updates)} |" if kind.holds_values else ""
         lines.append(
             f"| {escape(pool.pool)} | {_type_name(pool)} | {pool.holders_before} | "
-            f"{pool.holders_after} | {len(pool.grants)} | {len(pool.updates)} | {revokes} | {change} |"
+            f"{pool.holders_after} | {len(pool.grants)} |{updates} {revokes} | {change} |"
         )
     lines.append("")
     changed_types = [pool for pool in plan.pools if pool.type_change is not None]
     if changed_types:
-        lines += ["### Qualification types", ""]
+        lines += [f"### {words.groups.capitalize()}", ""]
         for pool in changed_types:
-            lines += _type_change(pool)
+            lines += _type_change(pool, kind)
         lines.append("")
     return lines
 
@@ -170,16 +176,17 @@ def _refusals(plan: Plan) -> list[str]:
     return [*lines, ""]
 
 
-def _type_change(pool: PoolPlan) -> list[str]:
+def _type_change(pool: PoolPlan, kind: PlatformKind) -> list[str]:
     change = pool.type_change
+    group = kind.words.group
     assert change is not None
     if change.action == "create":
         return [
-            f"- ➕ pool **{escape(pool.pool)}**: create qualification type “{escape(pool.settings.name)}”: "
+            f"- ➕ pool **{escape(pool.pool)}**: create {group} “{escape(pool.settings.name)}”: "
             f"{escape(pool.settings.description, 400)}"
         ]
     type_id = escape(pool.type_id or "")
-    lines = [f"- ✏️ pool **{escape(pool.pool)}**: update qualification type <code>{type_id}</code> in place:"]
+    lines = [f"- ✏️ pool **{escape(pool.pool)}**: update {group} <code>{type_id}</code> in place:"]
     for name, (old, new) in change.attributes.items():
         lines.append(f"  - {escape(name)}: {_value(old)} → {_value(new)}")
     return lines
@@ -191,26 +198,39 @@ def _value(value: Any) -> str:
 
 def _revocation_sections(plan: Plan, mask: Callable[[str], str]) -> list[_Section]:
     sections: list[_Section] = []
+    kind = plan.platform
+    words = kind.words
     total = plan.count("revokes")
+    holder = words.holder.capitalize()
     for pool in (pool for pool in plan.pools if pool.revokes):
         intro: list[str] = []
         if not sections:
+            taken = (
+                f"**revokes {total} qualification{'s' * (total != 1)}**"
+                if kind.holds_values
+                else f"**{words.revoke}s {words.count(total, words.holder, words.holders)}** from their {words.group}"
+            )
             intro = [
-                "### 🔴 Revocations",
+                f"### 🔴 {words.revoke.capitalize()}s" if not kind.holds_values else "### 🔴 Revocations",
                 "",
                 "> [!CAUTION]",
-                f"> This plan **revokes {total} qualification{'s' * (total != 1)}**: those workers will no "
+                f"> This plan {taken}: those {words.holders} will no "
                 "longer be kept out of the pool's studies. Check the cause of each below.",
                 "",
             ]
+        value = " Value now |" if kind.holds_values else ""
         section = _Section(
             intro,
-            f"🔴 pool <b>{escape(pool.pool)}</b>: {len(pool.revokes)} to revoke",
-            ["| Change | Worker | Value now | Cause |", "| --- | --- | ---: | --- |"],
+            f"🔴 pool <b>{escape(pool.pool)}</b>: {len(pool.revokes)} to {words.revoke}",
+            [
+                f"| Change | {holder} |{value} Cause |",
+                "| --- | --- |" + (" ---: |" if value else "") + " --- |",
+            ],
         )
         for change in pool.revokes:
+            held = f" {change.old_value} |" if value else ""
             section.rows.append(
-                f"| 🔴 **revoke** | {_worker(change, mask)} | {change.old_value} | {escape(change.cause, 400)} |"
+                f"| 🔴 **{words.revoke}** | {_worker(change, mask)} |{held} {escape(change.cause, 400)} |"
             )
         sections.append(section)
     return sections
@@ -219,22 +239,28 @@ def _revocation_sections(plan: Plan, mask: Callable[[str], str]) -> list[_Sectio
 def _kept_sections(plan: Plan, mask: Callable[[str], str]) -> list[_Section]:
     """Holders no study lists, kept: not a change, but a reviewer should know they are there."""
     sections: list[_Section] = []
+    values = plan.platform.holds_values
+    holder = plan.platform.words.holder.capitalize()
     for pool in (pool for pool in plan.pools if pool.kept):
         intro = ["### Held outside the repository (kept)", ""] if not sections else []
         section = _Section(
             intro,
             f"pool <b>{escape(pool.pool)}</b>: {len(pool.kept)} kept",
-            ["| Worker | Value | Why kept |", "| --- | ---: | --- |"],
+            [
+                f"| {holder} |" + (" Value |" if values else "") + " Why kept |",
+                "| --- |" + (" ---: |" if values else "") + " --- |",
+            ],
         )
         for change in pool.kept:
-            section.rows.append(
-                f"| {_worker(change, mask)} | {change.old_value} | {escape(change.cause, 400)} |"
-            )
+            held = f" {change.old_value} |" if values else ""
+            section.rows.append(f"| {_worker(change, mask)} |{held} {escape(change.cause, 400)} |")
         sections.append(section)
     return sections
 
 
 def _study_sections(plan: Plan, mask: Callable[[str], str], titles: Mapping[str, str]) -> list[_Section]:
+    kind = plan.platform
+    words = kind.words
     groups: dict[str, list[tuple[PoolPlan, WorkerChange]]] = {}
     shared = False
     for pool in plan.pools:
@@ -249,7 +275,7 @@ def _study_sections(plan: Plan, mask: Callable[[str], str], titles: Mapping[str,
         updates = len(rows) - grants
         counts = ", ".join(
             part
-            for part in (f"{grants} to grant" * bool(grants), f"{updates} to update" * bool(updates))
+            for part in (f"{grants} to {words.grant}" * bool(grants), f"{updates} to update" * bool(updates))
             if part
         )
         title = titles.get(study)
@@ -259,16 +285,23 @@ def _study_sections(plan: Plan, mask: Callable[[str], str], titles: Mapping[str,
         if not sections:
             intro = ["### Changes by study", ""]
             if shared:
-                intro += ["A worker in several studies of a pool is listed under each of them.", ""]
+                intro += [f"A {words.holder} in several studies of a pool is listed under each of them.", ""]
+        value_column = " Value |" if kind.holds_values else ""
         section = _Section(
-            intro, f"{name}: {counts}", ["| Change | Worker | Pool | Value |", "| --- | --- | --- | --- |"]
+            intro,
+            f"{name}: {counts}",
+            [
+                f"| Change | {words.holder.capitalize()} | Pool |{value_column}",
+                "| --- | --- | --- |" + (" --- |" if kind.holds_values else ""),
+            ],
         )
         for pool, change in rows:
             if change.old_value is None:
-                what, value = "➕ grant", str(change.new_value)
+                what, value = f"➕ {words.grant}", str(change.new_value)
             else:
                 what, value = "✏️ update", f"{change.old_value} → {change.new_value}"
-            section.rows.append(f"| {what} | {_worker(change, mask)} | {escape(pool.pool)} | {value} |")
+            cell = f" {value} |" if kind.holds_values else ""
+            section.rows.append(f"| {what} | {_worker(change, mask)} | {escape(pool.pool)} |{cell}")
         sections.append(section)
     return sections
 
@@ -344,7 +377,7 @@ def _tail(plan: Plan, omitted: int, pointer: str, *, masked: bool) -> list[str]:
         lines += [pointer, ""]
     if masked and plan.has_changes:
         lines += [
-            "<sub>Worker IDs are masked: they are personal data. "
+            f"<sub>{plan.platform.words.holder.capitalize()} IDs are masked: they are personal data. "
             "`exclusions plan --format markdown --show-worker-ids` shows them whole.</sub>",
             "",
         ]

@@ -10,6 +10,9 @@ import itertools
 import os
 import re
 from collections.abc import Callable, Collection, Iterable
+from dataclasses import replace
+
+from reconciler.core.problems import Problem
 
 ELLIPSIS = "…"
 MIN_PREFIX = 2
@@ -63,7 +66,7 @@ def mask_worker_ids_in_messages(messages: list[str], *, show: bool = False) -> l
     quoted: set[str] = set()
     for message in messages:
         shaped.update(_WORKER_SHAPED.findall(message))
-        if "workers[" in message:
+        if "workers[" in message or "participants[" in message:
             quoted.update(a or b for a, b in _QUOTED.findall(message) if a or b)
     if not shaped and not quoted:
         return list(messages)
@@ -115,3 +118,10 @@ def _fits(length: int, prefix: int, suffix: int) -> tuple[int, int]:
     prefix = max(1, min(prefix, length - hidden))
     suffix = max(0, min(suffix, length - hidden - prefix))
     return prefix, suffix
+
+
+def mask_problems(problems: list[Problem], *, show_worker_ids: bool) -> list[Problem]:
+    """The problems with every holder ID in their messages and hints masked, unless shown."""
+    texts = [text for problem in problems for text in (problem.message, problem.hint)]
+    masked = iter(mask_worker_ids_in_messages(texts, show=show_worker_ids))
+    return [replace(problem, message=next(masked), hint=next(masked)) for problem in problems]

@@ -8,30 +8,18 @@ from rich.console import Console
 from rich.text import Text
 
 from reconciler.core.plan import Plan, PoolPlan, WorkerChange
+from reconciler.core.platform_kind import PlatformKind
 from reconciler.render.mask import make_masker
 
 SHOWN_PER_KIND = 20
 
 
-# What holds a pool's members on each platform, as plans name it.
-HOLDER_KIND = {"MTurk": "qualification type", "Prolific": "participant group"}
-
-
-def render_text(
-    plan: Plan,
-    console: Console,
-    *,
-    verbose: bool = False,
-    show_worker_ids: bool = True,
-    platform: str = "MTurk",
-) -> None:
-    every_id = (
-        change.worker_id
-        for pool in plan.pools
-        for change in (*pool.grants, *pool.revokes, *pool.updates, *pool.kept)
-    )
-    mask = make_masker(every_id, show=show_worker_ids)
-    console.print(Text.assemble(("Target: ", "bold"), plan.target, f" ({platform})"))
+def render_text(plan: Plan, console: Console, *, verbose: bool = False, show_worker_ids: bool = True) -> None:
+    """The plan in its platform's words (``plan.platform``)."""
+    kind = plan.platform
+    words = kind.words
+    mask = make_masker(plan.holder_ids(), show=show_worker_ids)
+    console.print(Text.assemble(("Target: ", "bold"), plan.target, f" ({kind.name})"))
     if plan.refusals:
         console.print(Text("apply will refuse this plan unless:", style="bold red"))
         for check, message in plan.refusals:
@@ -40,20 +28,23 @@ def render_text(
         console.print(Text.assemble(("warning: ", "bold yellow"), warning))
     for pool in plan.pools:
         console.print()
-        _render_pool(pool, console, mask, verbose, platform)
+        _render_pool(pool, console, mask, verbose, kind)
     console.print()
     grants, revokes, updates = plan.count("grants"), plan.count("revokes"), plan.count("updates")
     types = sum(pool.type_change is not None for pool in plan.pools)
     if not plan.has_changes:
-        console.print("No changes. The live qualification holders match the repository.", style="bold green")
+        console.print(
+            f"No changes. {words.live_holders.capitalize()} match the repository.", style="bold green"
+        )
         return
     summary = Text("Plan: ", style="bold")
-    summary.append(f"{grants} to grant", style="green")
+    summary.append(f"{grants} to {words.grant}", style="green")
     summary.append(", ")
-    summary.append(f"{revokes} to revoke", style="bold red" if revokes else "")
-    summary.append(f", {updates} to update value")
+    summary.append(f"{revokes} to {words.revoke}", style="bold red" if revokes else "")
+    if kind.holds_values:
+        summary.append(f", {updates} to update value")
     if types:
-        summary.append(f", {types} qualification type change{'s' * (types != 1)}")
+        summary.append(f", {types} {words.group} change{'s' * (types != 1)}")
     summary.append(".")
     if plan.refusals:
         summary.append(
@@ -63,44 +54,40 @@ def render_text(
 
 
 def _render_pool(
-    pool: PoolPlan, console: Console, mask: Callable[[str], str], verbose: bool, platform: str
+    pool: PoolPlan, console: Console, mask: Callable[[str], str], verbose: bool, kind: PlatformKind
 ) -> None:
-    kind = HOLDER_KIND.get(platform, "qualification type")
+    words = kind.words
     header = Text.assemble(("Pool ", "bold"), (pool.pool, "bold cyan"))
     shown_name = pool.live_name or pool.settings.name  # a type is shown under its live name
-    header.append(f'  {platform} {kind} {pool.type_id or "(new)"} "{shown_name}"', style="dim")
+    header.append(f'  {kind.name} {words.group} {pool.type_id or "(new)"} "{shown_name}"', style="dim")
     console.print(header)
     if pool.live_name is not None and pool.live_name != pool.settings.name:
         console.print(
-            Text(
-                f'  ! config.yaml names it "{pool.settings.name}": MTurk cannot rename a type',
-                style="bold red",
-            )
+            Text(f'  ! config.yaml names it "{pool.settings.name}": {kind.rename_note}', style="bold red")
         )
     counts = f"  {pool.holders_before} holders now, {pool.holders_after} after: "
-    counts += (
-        f"{len(pool.grants)} to grant, {len(pool.revokes)} to revoke, {len(pool.updates)} to update value"
-    )
+    counts += f"{len(pool.grants)} to {words.grant}, {len(pool.revokes)} to {words.revoke}"
+    if kind.holds_values:
+        counts += f", {len(pool.updates)} to update value"
     console.print(counts)
     change = pool.type_change
     if change is not None and change.action == "create":
-        console.print(Text(f'  + create {kind} "{pool.settings.name}"', style="green"))
+        console.print(Text(f'  + create {words.group} "{pool.settings.name}"', style="green"))
     elif change is not None:
-        console.print(Text(f"  ~ update {kind} in place:", style="yellow"))
+        console.print(Text(f"  ~ update {words.group} in place:", style="yellow"))
         for name, (old, new) in change.attributes.items():
             console.print(Text(f"      {name}: {old!r} -> {new!r}", style="yellow"))
-    _render_changes(console, "+", "green", pool.grants, mask, verbose, lambda c: f"value {c.new_value}")
+
+    def held(value: int | None, cause: str = "") -> str:
+        said = f"value {value}" if kind.holds_values else ""
+        return f"{said}: {cause}" if said and cause else (said or cause)
+
+    _render_changes(console, "+", "green", pool.grants, mask, verbose, lambda c: held(c.new_value))
     _render_changes(
         console, "~", "yellow", pool.updates, mask, verbose, lambda c: f"value {c.old_value} -> {c.new_value}"
     )
     _render_changes(
-        console,
-        "-",
-        "bold red",
-        pool.revokes,
-        mask,
-        verbose,
-        lambda c: f"value {c.old_value}: {c.cause}" if c.cause else f"value {c.old_value}",
+        console, "-", "bold red", pool.revokes, mask, verbose, lambda c: held(c.old_value, c.cause)
     )
     if pool.kept:
         console.print(
@@ -109,9 +96,7 @@ def _render_pool(
                 style="dim",
             )
         )
-        _render_changes(
-            console, "=", "dim", pool.kept, mask, verbose, lambda c: f"value {c.old_value}: {c.cause}"
-        )
+        _render_changes(console, "=", "dim", pool.kept, mask, verbose, lambda c: held(c.old_value, c.cause))
 
 
 def _render_changes(

@@ -7,10 +7,9 @@ test states what the platform has, runs the code, and compares what was done.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from reconciler.core.captures import DISPOSAL_AGE
 from reconciler.core.live import (
     HitReading,
     HitState,
@@ -18,8 +17,10 @@ from reconciler.core.live import (
     LiveQualificationType,
     QualificationTypeSettings,
 )
-from reconciler.core.model import Pool, Study, StudyStatus
-from reconciler.platform.base import HitGone, PlatformError
+from reconciler.core.model import Listing, Pool, Study, StudyStatus
+from reconciler.core.platform_kind import PlatformKind
+from reconciler.kinds.mturk import MTURK
+from reconciler.platform.base import GroupGone, PlatformError, UnitGone
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 TODAY: date = NOW.date()
@@ -49,6 +50,7 @@ def study(
         exclude_until=exclude_until,
         hits=hits,
         workers=workers,
+        listings=(("mturk", Listing(hits, workers)),),
     )
 
 
@@ -63,7 +65,7 @@ class FakePlatform:
     counts: dict[str, tuple[int, int]] = field(default_factory=dict)
     fail: set[tuple[str, str]] = field(default_factory=set)
     calls: list[tuple[str, ...]] = field(default_factory=list)
-    disposal_age: timedelta | None = DISPOSAL_AGE
+    kind: PlatformKind = MTURK
 
     def _maybe_fail(self, operation: str, subject: str) -> None:
         if (operation, subject) in self.fail:
@@ -73,7 +75,7 @@ class FakePlatform:
         self.calls.append(("find", name))
         if pinned_id is not None:
             if pinned_id not in self.types:
-                raise PlatformError(f"pinned type {pinned_id} does not exist")
+                raise GroupGone(self.kind, pinned_id)
             return self.types[pinned_id]
         return next((t for t in self.types.values() if t.name == name), None)
 
@@ -102,13 +104,13 @@ class FakePlatform:
     def read_hit(self, hit_id: str) -> HitReading:
         self.calls.append(("read hit", hit_id))
         if hit_id not in self.hits:
-            raise HitGone(hit_id)
+            raise UnitGone(self.kind, hit_id)
         return self.hits[hit_id]
 
     def hit_state(self, hit_id: str) -> HitState:
         self.calls.append(("hit state", hit_id))
         if hit_id not in self.hits:
-            raise HitGone(hit_id)
+            raise UnitGone(self.kind, hit_id)
         return self._state(hit_id)
 
     def list_hit_states(self) -> list[HitState]:
@@ -118,7 +120,7 @@ class FakePlatform:
     def hit_workers(self, hit_id: str) -> frozenset[str]:
         self.calls.append(("hit workers", hit_id))
         if hit_id not in self.hits:
-            raise HitGone(hit_id)
+            raise UnitGone(self.kind, hit_id)
         return self.hits[hit_id].workers
 
     def _state(self, hit_id: str) -> HitState:
@@ -128,6 +130,13 @@ class FakePlatform:
 
     def list_hits(self) -> list[LiveHit]:
         return []
+
+    def exclusion(self, type_id: str, actions_guarded: str) -> dict[str, str]:
+        return {
+            "QualificationTypeId": type_id,
+            "Comparator": "DoesNotExist",
+            "ActionsGuarded": actions_guarded,
+        }
 
     def grant(self, type_id: str, worker_id: str, value: int) -> None:
         self.calls.append(("grant", worker_id))

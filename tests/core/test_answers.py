@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.core.answers import WORKERS_LIST, CaptureState, Record, Standing, build_record
+from reconciler.core.answers import CaptureState, Record, Standing, build_record, listed_directly
 from reconciler.core.desired import desired_holders
 from reconciler.core.model import Capture, Config, Repository, Study, StudyStatus
+from reconciler.kinds.mturk import MTURK
 from tests.core.fakes import NOW, TODAY, pool, study
 
 ROOT = Path("/lab")
@@ -42,7 +43,7 @@ def record(studies: list[Study], captures: list[Capture], exclude_after: int = 1
         pools={"deception": pool("deception", exclude_after=exclude_after)},
     )
     repository = Repository(ROOT, config, tuple(studies))
-    return build_record(repository, {c.hit_id: c for c in captures}, "local", "mturk", TODAY)
+    return build_record(repository, {c.hit_id: c for c in captures}, "local", MTURK, TODAY)
 
 
 def standing(rec: Record, worker_id: str) -> Standing:
@@ -168,7 +169,7 @@ def test_a_hit_names_its_capture_and_dates_the_exclusion() -> None:
 def test_a_worker_listed_directly_has_no_date() -> None:
     rec = record([study("s1", hits=(HIT_A,), workers=(ALICE,))], [capture(HIT_A, {ALICE})])
     found = standing(rec, ALICE)
-    assert found.memberships[0].via == (HIT_A, WORKERS_LIST)
+    assert found.memberships[0].via == (HIT_A, listed_directly(MTURK))
     assert found.since is None
 
 

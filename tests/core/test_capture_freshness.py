@@ -10,6 +10,7 @@ import pytest
 from reconciler.core import captures as rules
 from reconciler.core.live import HitState
 from reconciler.core.model import Capture
+from reconciler.kinds.mturk import MTURK
 from tests.core.fakes import NOW
 
 HIT = "3HITAAAAAAAAAAAAAAAAAAAAAAAAAA"
@@ -94,4 +95,4 @@ def test_live_hits_estimate_leaves_out_hits_known_disposed() -> None:
         "3HITOLD": captured(hit_id="3HITOLD", hit_created=NOW - timedelta(days=121)),
         "3HITCAPTURED": captured(hit_id="3HITCAPTURED", complete=True),
     }
-    assert rules.live_hits_estimate(["3HITNEW", "3HITOLD"], captures, NOW) == 2
+    assert rules.live_hits_estimate(["3HITNEW", "3HITOLD"], captures, NOW, MTURK.disposal_age) == 2

@@ -9,6 +9,7 @@ import pytest
 from reconciler.core import captures as rules
 from reconciler.core.live import HitReading
 from reconciler.core.model import Capture
+from reconciler.kinds.mturk import MTURK
 from tests.core.fakes import NOW, study
 
 HIT = "3HITAAAAAAAAAAAAAAAAAAAAAAAAAA"
@@ -53,7 +54,7 @@ def reading(**fields: object) -> HitReading:
     ],
 )
 def test_needs_reading(known: Capture | None, must_read: bool) -> None:
-    assert rules.needs_reading(known, NOW) is must_read
+    assert rules.needs_reading(known, NOW, MTURK.disposal_age) is must_read
 
 
 @pytest.mark.parametrize(
@@ -87,7 +88,7 @@ def test_combine_readings_serves_captures_and_reports_unknown_hits() -> None:
     old = capture(hit_id="3HITOLD0000000000000000000000", hit_created=NOW - timedelta(days=130))
     captures = {old.hit_id: old}
     after = {HIT: rules.merge_reading("local", None, reading(), NOW), "3HITGONE000000000000000000000": None}
-    result, unknown = rules.combine_readings(needed, captures, after, NOW)
+    result, unknown = rules.combine_readings(needed, captures, after, NOW, MTURK)
     assert unknown == ["3HITGONE000000000000000000000"]
     assert result.workers == {HIT: {"AWORKER00002"}, old.hit_id: {"AWORKER00001"}}
     # The old HIT was not read (its age proves disposal); its capture is marked final.
@@ -112,16 +113,18 @@ def test_combine_readings_serves_captures_and_reports_unknown_hits() -> None:
 def test_disposal_warnings_come_14_days_before(age_days: int, fields: dict[str, object], late: bool) -> None:
     known = capture(hit_created=NOW - timedelta(days=age_days), **fields)
     needed = {HIT: [(study("s1", hits=(HIT,)), 0)]}
-    warnings = rules.disposal_warnings(needed, {HIT: known}, NOW)
+    warnings = rules.disposal_warnings(needed, {HIT: known}, NOW, MTURK)
     assert bool(warnings) is late
-    assert rules.late_hits({HIT: known}, [HIT], NOW, rules.WARN_BEFORE_DISPOSAL) == ([HIT] if late else [])
+    assert rules.late_hits({HIT: known}, [HIT], NOW, rules.WARN_BEFORE_DISPOSAL, MTURK.disposal_age) == (
+        [HIT] if late else []
+    )
 
 
 def test_a_platform_that_never_disposes_keeps_reading_old_captures() -> None:
     """Prolific keeps its studies: a study open for more than 120 days is still read, never
     taken for disposed by its age (which would lose whoever takes part later)."""
     old = capture(hit_created=NOW - timedelta(days=400))
-    assert rules.needs_reading(old, NOW) is False  # MTurk: disposed by its age
+    assert rules.needs_reading(old, NOW, MTURK.disposal_age) is False  # MTurk: disposed by its age
     assert rules.needs_reading(old, NOW, disposal_age=None) is True
     assert rules.hits_to_read([HIT], {HIT: old}, NOW, None) == [HIT]
     assert rules.disposal_of(old, None) is None

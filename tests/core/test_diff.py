@@ -6,6 +6,7 @@ import pytest
 
 from reconciler.core.diff import diff_holders, diff_type_settings
 from reconciler.core.live import LiveQualificationType, QualificationTypeSettings
+from reconciler.kinds.mturk import MTURK
 
 
 @pytest.mark.parametrize(
@@ -69,6 +70,6 @@ def live_type(**fields: object) -> LiveQualificationType:
 )
 def test_diff_type_settings(live: LiveQualificationType, changes: dict, warned: bool) -> None:
     desired = QualificationTypeSettings("Lab deception", "Past participants", None)
-    attributes, warnings = diff_type_settings(desired, live)
+    attributes, warnings = diff_type_settings(desired, live, MTURK)
     assert attributes == changes
     assert bool(warnings) == warned

@@ -10,12 +10,13 @@ from reconciler.core.captures import HitWorkers
 from reconciler.core.live import LivePool, LiveQualificationType
 from reconciler.core.model import Config, GrantRecord, Repository, StudyStatus
 from reconciler.core.planner import (
-    KEPT_OUTSIDE,
-    REVOKED_OUTSIDE,
     Reading,
     fingerprints_from_captures,
+    kept_outside,
     make_plan,
+    revoked_outside,
 )
+from reconciler.kinds.mturk import MTURK
 from tests.core.fakes import NOW, pool, study
 
 HIT = "3HITAAAAAAAAAAAAAAAAAAAAAAAAAA"
@@ -41,7 +42,11 @@ def reading(
 
 def test_a_missing_type_is_planned_as_a_creation_with_every_grant() -> None:
     plan = make_plan(
-        repository(study("s1", hits=(HIT,), workers=("AWORKER00001",))), reading({}, None), "local", NOW
+        repository(study("s1", hits=(HIT,), workers=("AWORKER00001",))),
+        reading({}, None),
+        "local",
+        MTURK,
+        NOW,
     )
     (pool_plan,) = plan.pools
     assert pool_plan.type_change is not None and pool_plan.type_change.action == "create"
@@ -55,7 +60,7 @@ def test_grants_revocations_and_updates_with_their_studies() -> None:
     repo = repository(study("s1", hits=(HIT,)), study("s2", workers=("AWORKER00002", "AWORKER00003")))
     listed_before = {"deception": GrantRecord(frozenset({"AWORKER00009"}), frozenset({"s1", "s2"}))}
     plan = make_plan(
-        repo, reading({"AWORKER00002": 1, "AWORKER00009": 1}, granted=listed_before), "local", NOW
+        repo, reading({"AWORKER00002": 1, "AWORKER00009": 1}, granted=listed_before), "local", MTURK, NOW
     )
     (pool_plan,) = plan.pools
     assert pool_plan.type_change is None
@@ -69,8 +74,8 @@ def test_grants_revocations_and_updates_with_their_studies() -> None:
 
 def test_an_in_sync_plan_has_no_changes_and_stable_fingerprints() -> None:
     repo = repository(study("s1", hits=(HIT,)))
-    first = make_plan(repo, reading({"AWORKER00002": 1}), "local", NOW)
-    again = make_plan(repo, reading({"AWORKER00002": 1}), "local", NOW)
+    first = make_plan(repo, reading({"AWORKER00002": 1}), "local", MTURK, NOW)
+    again = make_plan(repo, reading({"AWORKER00002": 1}), "local", MTURK, NOW)
     assert not first.has_changes
     assert (first.live_fingerprint, first.desired_fingerprint) == (
         again.live_fingerprint,
@@ -80,7 +85,7 @@ def test_an_in_sync_plan_has_no_changes_and_stable_fingerprints() -> None:
 
 def test_fingerprints_from_captures_agree_with_the_plan_and_need_every_hit() -> None:
     repo = repository(study("s1", hits=(HIT,)))
-    plan = make_plan(repo, reading({}), "local", NOW)
+    plan = make_plan(repo, reading({}), "local", MTURK, NOW)
     live = reading({}).live
     captured = {HIT: frozenset({"AWORKER00002"})}
     assert fingerprints_from_captures(repo, live, captured, {}, NOW.date()) == (
@@ -103,30 +108,28 @@ GONE = "listed at the last apply, in no study of this pool now: "
 @pytest.mark.parametrize(
     ("rule", "record", "fate", "cause"),
     [
-        pytest.param("keep", None, "kept", KEPT_OUTSIDE, id="never listed, no record: kept"),
-        pytest.param("keep", GrantRecord(), "kept", KEPT_OUTSIDE, id="never listed: kept"),
-        pytest.param("revoke", None, "revoked", REVOKED_OUTSIDE, id="never listed, authoritative"),
+        pytest.param("keep", None, "kept", kept_outside(MTURK), id="never listed, no record: kept"),
+        pytest.param("keep", GrantRecord(), "kept", kept_outside(MTURK), id="never listed: kept"),
+        pytest.param("revoke", None, "revoked", revoked_outside(MTURK), id="never listed, authoritative"),
         pytest.param(
             "keep",
             GrantRecord(frozenset({"AWORKER00009"}), frozenset({"s1"})),
             "revoked",
-            GONE + "a line listing them, or their HIT or Prolific study, was removed from a study file",
+            GONE + "a line listing them, or their HIT, was removed from a study file",
             id="line removed",
         ),
         pytest.param(
             "keep",
             GrantRecord(frozenset({"AWORKER00009"}), frozenset({"s1", "s9"})),
             "revoked",
-            GONE
-            + "s9 was deleted or left the pool (or a line listing them, or their HIT or Prolific study, was removed)",
+            GONE + "s9 was deleted or left the pool (or a line listing them, or their HIT, was removed)",
             id="study file deleted",
         ),
         pytest.param(
             "revoke",
             GrantRecord(frozenset({"AWORKER00009"}), frozenset({"s1", "s8", "s9"})),
             "revoked",
-            GONE
-            + "s8, s9 were deleted or left the pool (or a line listing them, or their HIT or Prolific study, was removed)",
+            GONE + "s8, s9 were deleted or left the pool (or a line listing them, or their HIT, was removed)",
             id="two studies deleted",
         ),
     ],
@@ -144,6 +147,7 @@ def test_the_fate_of_a_holder_no_study_lists(
         replace(repo, config=config),
         reading({"AWORKER00002": 1, "AWORKER00009": 1}, granted=granted),
         "local",
+        MTURK,
         NOW,
     )
     (pool_plan,) = plan.pools
@@ -157,7 +161,9 @@ def test_a_released_study_decides_before_the_record() -> None:
     repo = repository(
         study("s1", hits=(HIT,)), study("s0", workers=("AWORKER00003",), status=StudyStatus.RELEASED)
     )
-    plan = make_plan(repo, reading({"AWORKER00002": 1, "AWORKER00003": 1, "AWORKER00009": 1}), "local", NOW)
+    plan = make_plan(
+        repo, reading({"AWORKER00002": 1, "AWORKER00003": 1, "AWORKER00009": 1}), "local", MTURK, NOW
+    )
     (pool_plan,) = plan.pools
     assert [(c.worker_id, c.cause) for c in pool_plan.revokes] == [("AWORKER00003", "s0 was released")]
     assert [(c.worker_id, c.old_value, c.new_value) for c in pool_plan.kept] == [("AWORKER00009", 1, 1)]

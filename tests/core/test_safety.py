@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.core.live import QualificationTypeSettings
-from reconciler.core.model import MTURK_ENDPOINTS, LocalTarget, MTurkTarget, Target
+from reconciler.core.model import Target
 from reconciler.core.plan import Plan, PoolPlan, WorkerChange
 from reconciler.core.safety import (
     ExamplePoolOnPlatform,
@@ -21,6 +21,9 @@ from reconciler.core.safety import (
     example_pool_problems,
     safety_problems,
 )
+from reconciler.kinds.mturk import ENDPOINTS as MTURK_ENDPOINTS
+from reconciler.kinds.mturk import MTURK, LocalMTurkTarget, MTurkTarget
+from reconciler.kinds.prolific import ProlificTarget
 from tests.core.fakes import pool
 
 SETTINGS = QualificationTypeSettings("Lab deception", "Past participants", None)
@@ -36,7 +39,7 @@ def plan_revoking(before: int, revoked: int, granted: int = 0) -> Plan:
         grants=tuple(WorkerChange(f"AGRANT{i:06d}", None, 1) for i in range(granted)),
         revokes=tuple(WorkerChange(f"AREVOKE{i:05d}", 1, None) for i in range(revoked)),
     )
-    return Plan("local", datetime(2026, 1, 1, tzinfo=UTC), (pool_plan,), "sha256:l", "sha256:d")
+    return Plan("local", MTURK, datetime(2026, 1, 1, tzinfo=UTC), (pool_plan,), "sha256:l", "sha256:d")
 
 
 @pytest.mark.parametrize(
@@ -74,7 +77,10 @@ def test_safety(
 SANDBOX = MTurkTarget("sandbox", MTURK_ENDPOINTS["sandbox"])
 PRODUCTION = MTurkTarget("production", MTURK_ENDPOINTS["production"])
 EMULATED = MTurkTarget("emu", "http://127.0.0.1:8443")
-LOCAL = LocalTarget("local", Path(".exclusions-local/local"), None)
+LOCAL = LocalMTurkTarget("local", Path(".exclusions-local/local"), None)
+PROLIFIC = ProlificTarget("prolific", workspace_id="0" * 24)
+LOCAL_PROLIFIC = ProlificTarget("local", workspace_id="0" * 24, local=True)
+SERVED_PROLIFIC = ProlificTarget("served", workspace_id="0" * 24, base_url="http://127.0.0.1:8900")
 EXAMPLE_NAME = "Example Lab: took part in a deception study"
 EXAMPLE_DESCRIPTION = "You took part in an earlier study of the Example Lab."
 
@@ -89,10 +95,15 @@ EXAMPLE_DESCRIPTION = "You took part in an earlier study of the Example Lab."
         ),
         pytest.param(PRODUCTION, "Decision Lab: past", "Decision Lab's", None, id="the lab's own texts"),
         pytest.param(LOCAL, EXAMPLE_NAME, EXAMPLE_DESCRIPTION, None, id="the embedded local MTurk"),
-        pytest.param(EMULATED, EXAMPLE_NAME, EXAMPLE_DESCRIPTION, None, id="another endpoint (an emulator)"),
+        pytest.param(EMULATED, EXAMPLE_NAME, EXAMPLE_DESCRIPTION, None, id="an emulator on loopback"),
+        pytest.param(PROLIFIC, EXAMPLE_NAME, EXAMPLE_DESCRIPTION, "name and description", id="prolific"),
+        pytest.param(
+            LOCAL_PROLIFIC, EXAMPLE_NAME, EXAMPLE_DESCRIPTION, None, id="the embedded local Prolific"
+        ),
+        pytest.param(SERVED_PROLIFIC, EXAMPLE_NAME, EXAMPLE_DESCRIPTION, None, id="a local Prolific served"),
     ],
 )
-def test_the_shipped_example_texts_are_refused_on_real_mturk(
+def test_the_shipped_example_texts_are_refused_on_every_real_platform(
     target: Target, name: str, description: str, refused: str | None
 ) -> None:
     problems = example_pool_problems([pool(name=name, description=description)], target)

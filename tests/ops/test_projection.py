@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from reconciler.core.live import LivePool, LiveQualificationType
-from reconciler.core.model import Config, MTurkTarget, ProlificTarget, Repository, Target
-from reconciler.ops.projection import for_target, live_as_compared, platform_name
+from reconciler.core.model import Config, Listing, Repository
+from reconciler.core.platform_kind import PlatformKind
+from reconciler.kinds.mturk import MTURK
+from reconciler.kinds.prolific import PROLIFIC
+from reconciler.ops.projection import for_kind, live_as_compared
 from tests.core.fakes import TODAY, pool, study
 
-PROLIFIC = ProlificTarget("p", workspace_id="0" * 24)
-MTURK = MTurkTarget("m", "https://mturk.example")
 P1, P2, P3 = ("a" * 23 + "1", "a" * 23 + "2", "a" * 23 + "3")
 
 
@@ -29,43 +30,45 @@ def repository(*pools_and_studies: object, exclude_after: int = 1) -> Repository
 
 def both(study_id: str, *participants: str) -> object:
     return replace(
-        study(study_id, hits=("3HIT",), workers=("AWORKER00001",)),
-        prolific_studies=("b" * 24,),
-        participants=participants,
+        study(study_id),
+        listings=(
+            ("mturk", Listing(("3HIT",), ("AWORKER00001",))),
+            ("prolific", Listing(("b" * 24,), participants)),
+        ),
     )
 
 
 @pytest.mark.parametrize(
-    ("target", "hits", "workers", "name"),
+    ("kind", "hits", "workers", "name"),
     [
         (MTURK, ("3HIT",), ("AWORKER00001",), "MTurk"),
         (PROLIFIC, ("b" * 24,), (P1,), "Prolific"),
     ],
 )
 def test_a_study_is_seen_through_the_targets_platform(
-    target: Target, hits: tuple[str, ...], workers: tuple[str, ...], name: str
+    kind: PlatformKind, hits: tuple[str, ...], workers: tuple[str, ...], name: str
 ) -> None:
-    (seen,) = for_target(repository(both("s", P1)), target).studies
+    (seen,) = for_kind(repository(both("s", P1)), kind).studies
     assert (seen.hits, seen.workers) == (hits, workers)
-    assert platform_name(target) == name
+    assert kind.name == name
 
 
 def test_a_group_has_no_keywords_to_compare() -> None:
-    assert for_target(repository(), PROLIFIC).config.pools["deception"].keywords is None
-    assert for_target(repository(), MTURK).config.pools["deception"].keywords == "k"
+    assert for_kind(repository(), PROLIFIC).config.pools["deception"].keywords is None
+    assert for_kind(repository(), MTURK).config.pools["deception"].keywords == "k"
 
 
 def test_members_take_the_planned_value_and_the_pools_description() -> None:
-    repo = for_target(repository(both("s1", P1, P2), both("s2", P1), exclude_after=1), PROLIFIC)
+    repo = for_kind(repository(both("s1", P1, P2), both("s2", P1), exclude_after=1), PROLIFIC)
     group = LiveQualificationType("g", "Lab deception", "someone's note", None, "Active", False)
     live = {"deception": LivePool("deception", group, {P1: 1, P3: 1})}
-    compared = live_as_compared(repo, live, {"b" * 24: frozenset()}, TODAY)["deception"]
+    compared = live_as_compared(PROLIFIC, repo, live, {"b" * 24: frozenset()}, TODAY)["deception"]
     assert compared.holders == {P1: 2, P3: 1}  # P1 is in two studies; P3 in none (to be removed)
     assert compared.qualification_type is not None
     assert compared.qualification_type.description == "Past deception participants"
 
 
 def test_with_a_study_unread_the_members_stay_as_read() -> None:
-    repo = for_target(repository(both("s1", P1)), PROLIFIC)
+    repo = for_kind(repository(both("s1", P1)), PROLIFIC)
     live = {"deception": LivePool("deception", None, {P1: 1})}
-    assert live_as_compared(repo, live, {}, TODAY)["deception"].holders == {P1: 1}
+    assert live_as_compared(PROLIFIC, repo, live, {}, TODAY)["deception"].holders == {P1: 1}

@@ -20,7 +20,7 @@ from pygal.style import Style
 from reconciler.core.answers import CaptureState, HitRecord, PoolRecord, Record
 
 Mask = Callable[[str], str]
-UNDATED = "no date"  # participants listed directly in a study file: MTurk recorded no date for us
+UNDATED = "no date"  # participants listed directly in a study file: the platform recorded no date
 
 _STYLE = Style(
     background="white",
@@ -64,7 +64,8 @@ def participants_over_time_chart(record: Record, pool: PoolRecord) -> str:
     labels = sorted({label for counts in months.values() for label in counts} - {UNDATED})
     if any(UNDATED in counts for counts in months.values()):
         labels.append(UNDATED)
-    chart = pygal.StackedBar(_chart_config(), title="Participants per study, by month of their HIT")
+    unit = record.platform.words.unit
+    chart = pygal.StackedBar(_chart_config(), title=f"Participants per study, by month of their {unit}")
     chart.x_labels = labels
     for study_id, counts in months.items():
         chart.add(study_id, [counts.get(label) or None for label in labels])
@@ -133,6 +134,7 @@ def render_report(record: Record, mask: Mask, *, masked: bool) -> dict[str, str]
         "masked": masked,
         "states": CaptureState,
         "uncaptured": record.uncaptured,
+        "words": record.platform.words,
     }
     pages = {
         "index.html": environment.get_template("index.html").render(
