@@ -112,7 +112,7 @@ def export_command(repo: Path, target: str | None, out: Path, show_worker_ids: b
 
     Per pool: its participants, the studies they took part in, the dates, the
     platform, and whether they are excluded. README.txt documents every column.
-    Participant IDs are masked unless --show-worker-ids.
+    Participant IDs are masked unless --show-ids.
 
     \b
     Example:

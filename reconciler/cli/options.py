@@ -19,15 +19,17 @@ verbose_option = click.option(
 
 
 def worker_ids_option(default_show: bool | None) -> Callable[[F], F]:
-    """--show-worker-ids/--mask-worker-ids. ``None`` as default: show on a terminal, mask in logs."""
+    """--show-ids/--mask-ids (and the older --show-worker-ids/--mask-worker-ids). ``None`` as
+    default: show on a terminal, mask in logs."""
     return click.option(
+        "--show-ids/--mask-ids",
         "--show-worker-ids/--mask-worker-ids",
         "show_worker_ids",
         default=default_show,
-        help="Print worker IDs whole, or masked. Default: whole on a terminal, masked when the output "
-        "goes to a log or file (worker IDs are personal data)."
+        help="Print participant IDs whole, or masked. Default: whole on a terminal, masked when the output "
+        "goes to a log or file (participant IDs are personal data)."
         if default_show is None
-        else "Print worker IDs whole (they are masked by default: they are personal data).",
+        else "Print participant IDs whole (they are masked by default: they are personal data).",
     )
 
 

@@ -35,8 +35,8 @@ CHANGES_PRESENT = 2
     type=click.Choice(["text", "json", "markdown"]),
     default="text",
     show_default=True,
-    help="markdown: a pull-request comment, participant IDs masked unless --show-worker-ids. "
-    "json: IDs whole unless --mask-worker-ids (then for display only, not for apply).",
+    help="markdown: a pull-request comment, participant IDs masked unless --show-ids. "
+    "json: IDs whole unless --mask-ids (then for display only, not for apply).",
 )
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when there are none."
@@ -87,7 +87,7 @@ def plan_command(
         else ""
     )
     if output_format == "json":
-        # Whole IDs unless --mask-worker-ids: scripts read this form. Masked, it is for display only.
+        # Whole IDs unless --mask-ids: scripts read this form. Masked, it is for display only.
         document = masked_plan_json(plan) if show_worker_ids is False else plan_to_json(plan)
         click.echo(json.dumps(document, indent=2))
     elif output_format == "markdown":
@@ -100,7 +100,7 @@ def plan_command(
         if show_worker_ids is False:
             stderr.print(
                 f"note: {out} keeps {plan.platform.words.holder} IDs whole (apply needs them; "
-                "--mask-worker-ids does not apply to --out); keep it out of git and out of logs",
+                "--mask-ids does not apply to --out); keep it out of git and out of logs",
                 style="yellow",
             )
     if summary_path is not None:

@@ -32,7 +32,7 @@ def report_command(repo: Path, target: str | None, out: Path, show_worker_ids: b
     MTurk, which disposes of HITs) a calendar of HITs approaching disposal with
     their capture state. The pages open from disk (or as a CI artifact, or on
     GitHub Pages) with no server and no network. Participant IDs are masked
-    unless --show-worker-ids.
+    unless --show-ids.
 
     \b
     Example:

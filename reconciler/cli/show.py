@@ -23,7 +23,7 @@ from reconciler.render.text import render_text
     type=click.Choice(["text", "json", "markdown"]),
     default="text",
     show_default=True,
-    help="markdown: a pull-request comment, participant IDs masked unless --show-worker-ids.",
+    help="markdown: a pull-request comment, participant IDs masked unless --show-ids.",
 )
 @verbose_option
 @worker_ids_option(None)

@@ -43,7 +43,7 @@ def validate_command(
     named with where it belongs. Every problem is reported as
     path:line:column with a hint. Nothing is sent to any platform. Participant
     IDs in the messages (and in GitHub annotations, which appear on pull
-    requests) are masked unless --show-worker-ids. Exit status: 0 when valid,
+    requests) are masked unless --show-ids. Exit status: 0 when valid,
     1 otherwise.
 
     A PATH may be a file (as pre-commit passes them) or a folder: the whole

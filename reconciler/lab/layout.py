@@ -66,9 +66,9 @@ class Layout:
         return self.root / LOCAL_STATE_DIR / "tmp"
 
     @property
-    def lock_files(self) -> Path:
-        """Where runs on one machine take turns writing a folder's files (``writing.locked``)."""
-        return self.root / LOCAL_STATE_DIR / "locks"
+    def turn_files(self) -> Path:
+        """Where runs on one machine take turns writing a folder's files (``writing.taking_turns``)."""
+        return self.root / LOCAL_STATE_DIR / "turns"
 
     def default_local_state(self, target: str) -> Path:
         return self.root / LOCAL_STATE_DIR / target / "state.json"

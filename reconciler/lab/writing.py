@@ -66,18 +66,18 @@ def _sync_folder(folder_path: Path) -> None:
 
 
 @contextlib.contextmanager
-def locked(folder: Path, lock_files: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``folder`` for the block, so two runs on one machine
-    read-merge-write its files one after the other. The lock is a file in ``lock_files`` (the
-    git-ignored local folder), so no folder a workflow commits ever holds one."""
+def taking_turns(folder: Path, turn_files: Path) -> Iterator[None]:
+    """Hold ``folder`` for the block, so two runs on one machine read-merge-write its files one
+    after the other. The turn is taken on a file in ``turn_files`` (the git-ignored local
+    folder) with an exclusive flock, so no folder a workflow commits ever holds one."""
     folder.mkdir(parents=True, exist_ok=True)
     if sys.platform == "win32":
         yield
         return
-    lock_files.mkdir(parents=True, exist_ok=True)
-    # One lock per folder, named by its whole path (two targets' granted/ are different folders).
+    turn_files.mkdir(parents=True, exist_ok=True)
+    # One turn file per folder, named by its whole path (two targets' granted/ are different folders).
     digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
-    with (lock_files / f"{folder.name}-{digest}.lock").open("a") as handle:
+    with (turn_files / f"{folder.name}-{digest}.turn").open("a") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield

@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from reconciler.lab.layout import Layout
-from reconciler.lab.writing import atomic_write_text, locked
+from reconciler.lab.writing import atomic_write_text, taking_turns
 from reconciler.lab.yaml_files import parse_text
 
 
@@ -48,7 +48,7 @@ def rewriting(layout: Layout, path: Path, schema: str, header: str) -> Iterator[
     """A machine-written file, read (or started) under its folder's lock: the block edits the
     document, which is then written whole. Runs on one machine take turns, so each merges what
     the one before it wrote."""
-    with locked(path.parent, layout.lock_files):
+    with taking_turns(path.parent, layout.turn_files):
         document = new_document(layout, path, schema, header)
         if path.is_file():
             document = _existing(path, path.read_text(encoding="utf-8"), document)

@@ -52,7 +52,7 @@ def export_columns(kind: PlatformKind) -> dict[str, str]:
         "platform": f"the crowd platform of the target ({kind.key})",
         "target": "the target whose captures were read (config.yaml's targets)",
         "participant": f"the {words.holder}'s ID (masked, a few characters around an ellipsis, unless exported "
-        "with --show-worker-ids)",
+        "with --show-ids)",
         "study": "the study the participant took part in (its file under exclusions/studies/)",
         "study_status": "active or released",
         "study_exclude_until": "the study's exclude_until (YYYY-MM-DD), empty when it has none",

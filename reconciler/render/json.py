@@ -31,7 +31,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
 
 
 def masked_plan_json(plan: Plan) -> dict[str, Any]:
-    """The plan's JSON form for display (``--mask-worker-ids``): every holder ID masked, in the
+    """The plan's JSON form for display (``--mask-ids``): every holder ID masked, in the
     changes and in any message. It cannot be applied (apply needs whole IDs) and carries no digest."""
     document = _plan_content(plan)
     every_id = plan.holder_ids()

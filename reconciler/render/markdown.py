@@ -378,7 +378,7 @@ def _tail(plan: Plan, omitted: int, pointer: str, *, masked: bool) -> list[str]:
     if masked and plan.has_changes:
         lines += [
             f"<sub>{plan.platform.words.holder.capitalize()} IDs are masked: they are personal data. "
-            "`exclusions plan --format markdown --show-worker-ids` shows them whole.</sub>",
+            "`exclusions plan --format markdown --show-ids` shows them whole.</sub>",
             "",
         ]
     lines.append(f"<sub>Planned at {plan.created_at:%Y-%m-%d %H:%M:%S} UTC.</sub>")
