@@ -16,15 +16,19 @@ PACKAGE = Path(__file__).resolve().parent.parent / "reconciler"
 # folder -> the folders of the tool it may import (besides itself)
 ALLOWED: dict[str, set[str]] = {
     "core": set(),
+    # Reading and writing documents safely (the hardened YAML reader, schema findings, whole-file
+    # writes): imports nothing of the product, so the emulators may use it too.
+    "documents": set(),
     "kinds": {"core"},  # each platform described once: pure data
-    "lab": {"core", "kinds"},
+    "lab": {"core", "kinds", "documents"},
     "platform": {"core", "kinds"},
     "render": {"core", "kinds"},
-    "ops": {"core", "kinds", "lab", "platform", "render", "emulators"},
+    "ops": {"core", "kinds", "documents", "lab", "platform", "render", "emulators"},
     # Options, one call into ops/, rendering and the exit status: never the core, the lab's files
     # or a platform directly.
     "cli": {"render", "ops", "emulators"},
-    "emulators": {"core", "lab"},
+    # Siblings of the product, reached over HTTP: nothing of it but the shared document reader.
+    "emulators": {"documents"},
 }
 # Modules that may import the emulators: the composition root of a local target, and its command.
 EMULATOR_USERS = {"ops/targets.py", "ops/local_seed.py", "cli/local.py"}

@@ -129,6 +129,6 @@ def test_mask_worker_ids_masks_the_json_form_and_says_where_it_does_not_apply(
     shown = json.loads(run.stdout)
     assert shown["ids_masked"] is True and "digest" not in shown
     assert shown["summary"]["grant"] == 8
-    assert "--mask-worker-ids does not apply to --out" in run.stderr
+    assert "--mask-ids does not apply to --out" in run.stderr
     applied = lab.run("apply", str(saved))  # the saved file keeps whole IDs: apply can use it
     assert applied.status == 0, applied.output

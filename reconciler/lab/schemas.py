@@ -8,12 +8,9 @@ The schemas under the repository's ``schemas/`` are the contract editors see (th
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -21,11 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reconciler.core.problems import Problem
-from reconciler.lab.id_advice import Advice, advice
-from reconciler.lab.yaml_files import locate
+from reconciler.documents.schema_messages import findings, validator_for
+from reconciler.lab.id_advice import advice
+from reconciler.lab.yaml_files import as_problems
 
 if TYPE_CHECKING:
-    from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+    from jsonschema import Draft202012Validator, ValidationError
 
 
 def schema_file(name: str) -> Traversable:
@@ -47,34 +45,6 @@ PLAN_SCHEMA = "plan.schema.json"
 POOLS_SCHEMA = "pools.schema.json"
 GRANTED_SCHEMA = "granted.schema.json"
 
-# How the schemas forbid control characters and direction overrides in free text.
-_NO_CONTROL = "^[^\\u0000"
-
-
-def _is_date(value: object) -> bool:
-    # date.fromisoformat also accepts 20270101 and week dates; the schema promises YYYY-MM-DD.
-    return not isinstance(value, str) or (len(value) == 10 and bool(date.fromisoformat(value)))
-
-
-def _is_date_time(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        raise ValueError("no time zone")
-    return True
-
-
-@cache
-def _format_checker() -> FormatChecker:
-    # jsonschema is imported on first use: a run whose every file comes from the document cache
-    # (a repeated validate, the pre-commit hook) never needs it, and it is a third of start-up.
-    from jsonschema import FormatChecker
-
-    checker = FormatChecker(formats=())
-    checker.checks("date", raises=ValueError)(_is_date)
-    checker.checks("date-time", raises=ValueError)(_is_date_time)
-    return checker
 
 
 @cache
@@ -82,13 +52,6 @@ def load_schema(name: str) -> dict[str, Any]:
     with schema_file(name).open(encoding="utf-8") as handle:
         schema: dict[str, Any] = json.load(handle)
     return schema
-
-
-@cache
-def _validator(name: str) -> Draft202012Validator:
-    from jsonschema import Draft202012Validator
-
-    return Draft202012Validator(load_schema(name), format_checker=_format_checker())
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,43 +127,24 @@ def _valid_fast(data: Any, schema_name: str) -> bool:
 
 
 def schema_problems(path: Path, data: Any, schema_name: str) -> list[Problem]:
-    """Every way ``data`` (read from ``path``) breaks its schema, each at its line in the file."""
+    """Every way ``data`` (read from ``path``) breaks its schema, each at its line in the file;
+    an ID under the wrong key of a study file gets advice in the platforms' words as its hint."""
     if _valid_fast(data, schema_name):
         return []
-    errors = list(_validator(schema_name).iter_errors(data))
-    problems: list[Problem] = []
-    for error in sorted(errors, key=lambda e: [str(step) for step in e.absolute_path]):
-        problems.extend(_explain(path, error, schema_name))
-    return problems
+    hint_for = _id_advice if schema_name == STUDY_SCHEMA else None
+    return as_problems(findings(path, data, _validator(schema_name), hint_for))
+
+
+@cache
+def _validator(name: str) -> Draft202012Validator:
+    return validator_for(load_schema(name))
 
 
 def is_valid(data: Any, schema_name: str) -> bool:
     return bool(_validator(schema_name).is_valid(data))
 
 
-def _explain(path: Path, error: ValidationError, schema_name: str) -> Iterable[Problem]:
-    pointer = list(error.absolute_path)
-    where = _describe_pointer(pointer)
-    keyword = error.validator
-    if keyword == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = sorted(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
-        for key in _unexpected_keys(error):
-            line, column = locate(path, [*pointer, key], key=True)  # the key as parsed: 12, not "12"
-            close = difflib.get_close_matches(str(key), allowed, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"allowed keys here: {', '.join(allowed)}"
-            yield Problem(path, f"unknown key '{key}'{where}", hint, line, column)
-        return
-    line, column = locate(path, pointer)
-    if keyword == "required":
-        missing = str(error.message).split("'")[1] if "'" in error.message else error.message
-        yield Problem(path, f"missing required key '{missing}'{where}", f"add '{missing}:'", line, column)
-        return
-    misplaced = _id_advice(error, pointer) if schema_name == STUDY_SCHEMA else None
-    hint = misplaced.as_hint() if misplaced is not None else _hint(error)
-    yield Problem(path, _message(error) + where, hint, line, column)
-
-
-def _id_advice(error: ValidationError, pointer: list[str | int]) -> Advice | None:
+def _id_advice(error: ValidationError, pointer: list[str | int]) -> str | None:
     """For an ID a study file lists under a key where it does not fit: what it looks like and
     where it belongs, in its platform's words, rather than the pattern it fails. A URL is left
     to ``rules`` (it names the ID inside it as a problem of its own)."""
@@ -209,116 +153,5 @@ def _id_advice(error: ValidationError, pointer: list[str | int]) -> Advice | Non
     key, value = pointer[0], error.instance
     if not isinstance(key, str) or not isinstance(value, str) or "://" in value:
         return None
-    return advice(key, value)
-
-
-def _unexpected_keys(error: ValidationError) -> list[Any]:
-    properties = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-    instance = error.instance if isinstance(error.instance, dict) else {}
-    return [key for key in instance if key not in properties]
-
-
-def _describe_pointer(pointer: list[str | int]) -> str:
-    if not pointer:
-        return ""
-    text = ""
-    for step in pointer:
-        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
-    return f" (at {text})"
-
-
-def _what(error: ValidationError) -> str:
-    """What the value is, from the first clause of its schema description ("An MTurk worker ID")."""
-    description = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
-    first = re.split(r" \(|;|\. ", description, maxsplit=1)[0].rstrip(".")
-    return first if first and len(first) < 60 else "the value"
-
-
-def _message(error: ValidationError) -> str:
-    keyword = error.validator
-    value = error.instance
-    if keyword == "pattern" and str(error.validator_value).startswith(_NO_CONTROL):
-        return "the text holds a control character or a text-direction override"
-    if keyword == "pattern":
-        what = _what(error)
-        if what == "the value":  # no short description to name the thing by
-            return f"{_short(value)} does not have the expected form"
-        return f"{_short(value)} is not a valid {_lower_first(what)}"
-    if keyword == "type":
-        return f"expected {_article(str(error.validator_value))}, found {_kind_of(value)} {_short(value)}"
-    if keyword in ("enum", "const"):
-        allowed = error.validator_value
-        choices = allowed if keyword == "enum" and isinstance(allowed, list) else [allowed]
-        return f"{_short(value)} is not allowed; use one of: {', '.join(json.dumps(c) for c in choices)}"
-    if keyword == "format" and error.validator_value == "date":
-        return f"{_short(value)} is not a real date (write it as YYYY-MM-DD)"
-    if keyword == "format":
-        return f"{_short(value)} is not a real date-time (write it like 2026-01-05T12:00:00Z)"
-    if keyword == "oneOf" and isinstance(value, dict) and "kind" in value:
-        return "give exactly one of 'endpoint' (sandbox or production) or 'endpoint_url'"
-    if keyword == "maxLength":
-        return f"the text is longer than {error.validator_value} characters"
-    if keyword == "minLength":
-        minimum = error.validator_value
-        return (
-            "the text is empty" if minimum == 1 else f"{_short(value)} is shorter than {minimum} characters"
-        )
-    if keyword == "minItems":
-        return "the list is empty"
-    if keyword == "minProperties":
-        return "nothing is defined here"
-    return str(error.message)
-
-
-def _hint(error: ValidationError) -> str:
-    keyword = error.validator
-    value = error.instance
-    if keyword == "type" and error.validator_value == "string" and isinstance(value, int | float):
-        return "put the value in quotes so YAML reads it as text"
-    if keyword == "type" and error.validator_value == "array":
-        return "write a list, one '- item' per line"
-    if keyword == "pattern" and str(error.validator_value).startswith(_NO_CONTROL):
-        return "remove it: it could disguise the text in a terminal or a pull-request comment"
-    if keyword == "pattern" and isinstance(value, str) and value != value.strip():
-        return "remove the spaces around the value"
-    if (
-        keyword == "pattern"
-        and isinstance(value, str)
-        and value.upper() != value
-        and re.search(str(error.validator_value), value.upper())
-    ):
-        return "IDs are upper-case letters and digits"
-    if keyword == "pattern":
-        return f"it must match {error.validator_value}"
-    if keyword in ("enum", "const"):
-        return "use one of the values listed, spelled exactly (they are case-sensitive)"
-    if keyword == "format":
-        return "check the date; it must exist in the calendar"
-    return "see the schema's description of this key"
-
-
-def _short(value: object) -> str:
-    text = json.dumps(value, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _kind_of(value: object) -> str:
-    names = {
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        str: "text",
-        list: "a list",
-        dict: "a mapping",
-    }
-    return "nothing" if value is None else names.get(type(value), type(value).__name__)
-
-
-def _article(type_name: str) -> str:
-    names = {"string": "text", "array": "a list", "object": "a mapping", "integer": "a whole number"}
-    return names.get(type_name, f"a {type_name}")
-
-
-def _lower_first(text: str) -> str:
-    text = text.removeprefix("An ").removeprefix("A ").removeprefix("The ")
-    return text[:1].lower() + text[1:] if text[:2] != "MT" else text
+    found = advice(key, value)
+    return found.as_hint() if found is not None else None

@@ -14,8 +14,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from reconciler.documents.writing import atomic_write_text, taking_turns
 from reconciler.lab.layout import Layout
-from reconciler.lab.writing import atomic_write_text, taking_turns
 from reconciler.lab.yaml_files import parse_text
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from reconciler.core.answers import Record, build_record
 from reconciler.core.problems import Problem
-from reconciler.lab.writing import atomic_write_text
+from reconciler.documents.writing import atomic_write_text
 from reconciler.ops.failures import OperationFailed
 from reconciler.ops.session import load_run, open_session, utc_now
 from reconciler.platform.base import PlatformError

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from reconciler.core.problems import Severity, display_path
+from reconciler.documents.writing import atomic_write_text
 from reconciler.lab.loading import load_repository
 from reconciler.lab.scaffold import (
     DEFAULT_TOOL_REPOSITORY,
@@ -19,7 +20,6 @@ from reconciler.lab.scaffold import (
     default_pool_name,
     lab_files,
 )
-from reconciler.lab.writing import atomic_write_text
 from reconciler.ops.failures import OperationFailed
 
 __all__ = [

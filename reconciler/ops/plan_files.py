@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 
 from reconciler.core.plan import Plan
+from reconciler.documents.writing import atomic_write_text
 from reconciler.lab.schemas import PLAN_SCHEMA, schema_problems
-from reconciler.lab.writing import atomic_write_text
 from reconciler.ops.failures import OperationFailed
 from reconciler.ops.session import Session
 from reconciler.render.json import DIGEST, content_digest, plan_from_json, plan_to_json

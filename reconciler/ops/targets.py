@@ -20,6 +20,7 @@ from reconciler.core.problems import InvalidInput, Problem
 from reconciler.kinds.hosts import is_loopback
 from reconciler.kinds.mturk import LocalMTurkTarget, MTurkTarget
 from reconciler.kinds.prolific import ProlificTarget
+from reconciler.lab.yaml_files import as_problems
 from reconciler.platform.base import Platform, PlatformError
 from reconciler.platform.redact import redact
 
@@ -64,7 +65,7 @@ def open_target(target: Target) -> Iterator[Platform]:
             server = LocalMTurk(state_path=target.state_path, seed_path=target.seed_path)
             endpoint = server.start()
         except SeedError as error:  # its problems, each at its line, like any other file's
-            raise InvalidInput(error.problems) from None
+            raise InvalidInput(as_problems(error.findings)) from None
         except StateError as error:  # e.g. `exclusions local serve` is serving this state
             raise PlatformError(f"cannot use target '{target.name}': {error}") from None
         try:
@@ -108,7 +109,7 @@ def seed_problems(target: Target) -> list[Problem]:
         try:
             load_seed(target.seed_path)
         except SeedError as error:
-            return error.problems
+            return as_problems(error.findings)
     return []
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.emulators.mturk import LocalMTurk, StateError, persistence
-from reconciler.lab import writing
+from reconciler.documents import writing
 from tests.local_mturk.support import create_hit, create_type, make_client
 
 

@@ -35,8 +35,8 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from reconciler.documents.writing import atomic_write_bytes
 from reconciler.emulators.mturk.state import Record, State
-from reconciler.lab.writing import atomic_write_bytes
 
 FORMAT = "local-mturk-state/1"
 

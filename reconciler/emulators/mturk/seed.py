@@ -9,12 +9,17 @@ problem is reported as ``file:line:column: message (hint: ...)``.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
+from functools import cache
+from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from reconciler.core.problems import InvalidInput, Problem
+from reconciler.documents.findings import DocumentError, Finding
+from reconciler.documents.schema_messages import findings, validator_for
+from reconciler.documents.yaml_reader import locate, read_document
 from reconciler.emulators.mturk.clock import parse_iso
 from reconciler.emulators.mturk.state import (
     DEFAULT_REQUESTER,
@@ -27,27 +32,32 @@ from reconciler.emulators.mturk.state import (
     State,
     make_id,
 )
-from reconciler.lab.schemas import schema_file, schema_problems
-from reconciler.lab.yaml_files import locate, read_document
 
 SCHEMA_NAME = "local-seed.schema.json"
 TIME_KEYS = frozenset({"created", "expiration", "accepted", "submitted", "granted"})
 
 
 class SeedError(Exception):
-    """A seed that cannot be used; ``problems`` locate each at its file, line and column."""
+    """A seed that cannot be used; ``findings`` locate each at its file, line and column."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        self.errors = [problem.format() for problem in problems]
+    def __init__(self, found: list[Finding]) -> None:
+        self.findings = found
+        self.errors = [finding.format() for finding in found]
         super().__init__("; ".join(self.errors))
 
 
 def schema_path() -> Traversable:
-    return schema_file(SCHEMA_NAME)
+    """The seed's JSON Schema, as the package carries it (the lab's editors use the same file)."""
+    return files("reconciler") / "schemas" / SCHEMA_NAME
 
 
-def _parse_times(path: Path, node: Any, pointer: list[str | int], problems: list[Problem]) -> Any:
+@cache
+def _validator() -> Any:
+    with schema_path().open(encoding="utf-8") as handle:
+        return validator_for(json.load(handle))
+
+
+def _parse_times(path: Path, node: Any, pointer: list[str | int], problems: list[Finding]) -> Any:
     """Turn the seed's ISO times (the schema checked their form) into datetimes."""
     if isinstance(node, dict):
         out: dict[str, Any] = {}
@@ -58,7 +68,7 @@ def _parse_times(path: Path, node: Any, pointer: list[str | int], problems: list
                 except ValueError:
                     line, column = locate(path, [*pointer, key])
                     problems.append(
-                        Problem(
+                        Finding(
                             path,
                             f"{value!r} is not a date-time",
                             "write it like 2026-01-05T12:00:00Z",
@@ -80,10 +90,10 @@ def load_seed(path: Path) -> dict[str, Any]:
     raise ``SeedError`` listing every problem with its position."""
     try:
         document = read_document(path, allow_empty=True)
-    except InvalidInput as error:
-        raise SeedError(error.problems) from None
+    except DocumentError as error:
+        raise SeedError(error.findings) from None
     data = document.data if document.data is not None else {}
-    problems = schema_problems(path, data, SCHEMA_NAME)
+    problems = findings(path, data, _validator())
     if problems:
         raise SeedError(problems)
     seed = _parse_times(path, data, [], problems)
@@ -158,7 +168,7 @@ def _requirements(state: State, owner: str, entry: dict[str, Any]) -> list[dict[
             if type_id is None:
                 raise SeedError(
                     [
-                        Problem(
+                        Finding(
                             Path("seed"),
                             f"hit {entry.get('hit_id') or entry.get('title')!r}: qualification_type_name "
                             f"{name!r} names no qualification type of requester {owner!r}",

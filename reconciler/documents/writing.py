@@ -1,4 +1,4 @@
-"""Writing files whole or not at all, safely when several runs write at once."""
+"""Writing files whole or not at all, safely when several runs (or an emulator) write at once."""
 
 from __future__ import annotations
 
