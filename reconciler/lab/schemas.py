@@ -46,7 +46,6 @@ POOLS_SCHEMA = "pools.schema.json"
 GRANTED_SCHEMA = "granted.schema.json"
 
 
-
 @cache
 def load_schema(name: str) -> dict[str, Any]:
     with schema_file(name).open(encoding="utf-8") as handle:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.emulators.mturk import LocalMTurk, StateError, persistence
 from reconciler.documents import writing
+from reconciler.emulators.mturk import LocalMTurk, StateError, persistence
 from tests.local_mturk.support import create_hit, create_type, make_client
 
 
